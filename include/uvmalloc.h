@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uvmalloc: the Linux vmalloc subsystem and the layers under it, in user space.
+ *
+ * This header is the project's own API: booting and tearing down an instance,
+ * its options, its introspection files and its invariant checkers. The
+ * kernel-named API lives in <linux/gfp.h>, <linux/mm.h> and friends, which
+ * `pkg-config --cflags uvmalloc` makes reachable.
+ */
+#ifndef UVMALLOC_H
+#define UVMALLOC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UVMALLOC_VERSION_MAJOR 0
+#define UVMALLOC_VERSION_MINOR 1
+#define UVMALLOC_VERSION "0.1.0"
+
+/**
+ * uvm_boot() - boot an instance from a kernel-style command line
+ * @cmdline: space-separated `name=value` and `name` words, e.g.
+ *           "mem=512M numa=2 debug_vm=3"; NULL or "" means all defaults.
+ *
+ * The `UVMALLOC_CMDLINE` environment variable is parsed first, then @cmdline,
+ * so @cmdline wins where both name a parameter. Unknown or malformed
+ * parameters fail the boot with a message naming the parameter and listing the
+ * valid ones. Only one instance exists per process; boot again after
+ * uvm_shutdown() to change options.
+ *
+ * Return: 0 on success, -EBUSY if already booted, -EINVAL for a bad command
+ * line, -ENOMEM (or another negative errno) if the host refused resources.
+ */
+int uvm_boot(const char *cmdline);
+
+/**
+ * uvm_shutdown() - tear the instance down completely
+ *
+ * Every host mapping, file descriptor and byte the instance holds is returned.
+ * Safe to call when nothing is booted. Callers must not race it with other
+ * calls into the instance.
+ */
+void uvm_shutdown(void);
+
+/**
+ * uvm_booted() - whether an instance is running
+ *
+ * Return: true between a successful boot and uvm_shutdown().
+ */
+int uvm_booted(void);
+
+/**
+ * uvm_show() - print one of the instance's introspection files
+ * @file: "buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "config" or
+ *        "layout"
+ * @out: where to print
+ *
+ * The /proc files use the kernel's exact line formats.
+ *
+ * Return: 0, or -ENOENT for an unknown file name (after a warning that lists
+ * the known ones).
+ */
+int uvm_show(const char *file, FILE *out);
+
+/**
+ * uvm_check() - run every layer's whole-structure invariant checker
+ *
+ * Each violation is reported through the log sink, one line each.
+ *
+ * Return: 0 when every invariant holds, else the number of violations found.
+ */
+int uvm_check(void);
+
+/* Log levels, as printk's. */
+enum uvm_log_level {
+	UVM_LOG_ERR = 3,
+	UVM_LOG_WARNING = 4,
+	UVM_LOG_NOTICE = 5,
+	UVM_LOG_INFO = 6,
+	UVM_LOG_DEBUG = 7,
+};
+
+/**
+ * typedef uvm_log_fn - a log sink
+ * @level: one of enum uvm_log_level
+ * @line: the message, one line, without a trailing newline
+ * @arg: the cookie given to uvm_set_log()
+ */
+typedef void (*uvm_log_fn)(int level, const char *line, void *arg);
+
+/**
+ * uvm_set_log() - route the instance's messages
+ * @fn: the sink, or NULL for the default (stderr)
+ * @arg: passed to @fn untouched
+ *
+ * The setting outlives uvm_shutdown(), so it can be made before uvm_boot().
+ */
+void uvm_set_log(uvm_log_fn fn, void *arg);
+
+/**
+ * struct uvm_log_counts - how many lines each level has printed
+ * @warnings: UVM_LOG_WARNING lines and worse, counted even when rate-limited
+ * @suppressed: lines the rate limit dropped
+ * @total: every line, whatever its level
+ */
+struct uvm_log_counts {
+	unsigned long warnings;
+	unsigned long suppressed;
+	unsigned long total;
+};
+
+/**
+ * uvm_log_counts() - read the message counters
+ * @counts: filled in
+ *
+ * Tests use it to prove that bad input produced exactly one warning.
+ */
+void uvm_log_counts(struct uvm_log_counts *counts);
+
+/**
+ * struct uvm_phys_stats - the physical allocator's counters
+ * @total_pages: pages of RAM in all nodes
+ * @free_pages: pages free in the buddy lists (per-CPU lists excluded)
+ * @pcp_pages: pages held by per-CPU lists
+ * @pagetable_pages: pages used for page tables
+ * @alloc_calls: successful page allocations (each block counts once)
+ * @free_calls: block frees
+ * @alloc_failures: allocations that returned NULL
+ * @injected_failures: of those, the ones fault injection forced
+ */
+struct uvm_phys_stats {
+	unsigned long total_pages;
+	unsigned long free_pages;
+	unsigned long pcp_pages;
+	unsigned long pagetable_pages;
+	unsigned long alloc_calls;
+	unsigned long free_calls;
+	unsigned long alloc_failures;
+	unsigned long injected_failures;
+};
+
+/**
+ * uvm_phys_stats() - read the physical allocator's counters
+ * @stats: filled in (zeroed when nothing is booted)
+ */
+void uvm_phys_stats(struct uvm_phys_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UVMALLOC_H */

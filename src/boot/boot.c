@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Booting and tearing down an instance: the options table, the order in
+ * which layers come up and go down, and the project-level calls of
+ * <uvmalloc.h> that span every layer (uvm_show, uvm_check).
+ *
+ * This is the top of the stack: it calls every layer's init, exit and
+ * checker, and no layer calls it, except through uvm_autoboot(), the one
+ * door by which a kernel-named call made before uvm_boot() boots defaults.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/options.h"
+#include "lib/runtime.h"
+#include "phys/phys.h"
+#include "proc/proc.h"
+
+/**
+ * struct uvm_params - every boot parameter, grouped by the layer that owns it
+ * @phys: the physical memory layer's
+ * @debug_vm: assertion level, 0..3
+ */
+struct uvm_params {
+	struct phys_params phys;
+	long debug_vm;
+};
+
+#define P(field) offsetof(struct uvm_params, field)
+
+/* clang-format off */
+#define OPT_NUM(n, t, f, d, h, lo, hi)                                      \
+	{ .name = n, .type = t, .offset = P(f), .def = d, .help = h,        \
+	  .min = lo, .max = hi }
+#define OPT(n, t, f, d, h) \
+	{ .name = n, .type = t, .offset = P(f), .def = d, .help = h }
+/* clang-format on */
+
+static const struct uvm_option uvm_option_table[] = {
+	OPT_NUM("mem", UVM_OPT_SIZE, phys.mem, "1G",
+		"physical memory, split evenly over the nodes", 4 << 20,
+		1LL << 46),
+	OPT_NUM("numa", UVM_OPT_INT, phys.numa, "1", "NUMA nodes", 1,
+		MAX_NUMNODES),
+	OPT_NUM("zone_dma", UVM_OPT_SIZE, phys.zone_dma, "16M",
+		"end of ZONE_DMA (0: no DMA zone)", 0, 1LL << 46),
+	OPT_NUM("zone_dma32", UVM_OPT_SIZE, phys.zone_dma32, "4G",
+		"end of ZONE_DMA32; Normal lies above", 0, 1LL << 46),
+	OPT_NUM("nr_cpus", UVM_OPT_INT, phys.nr_cpus, "0",
+		"CPUs (0: as many as the host has)", 0, MAX_NR_CPUS),
+	OPT("page_poison", UVM_OPT_BOOL, phys.page_poison, "0",
+	    "fill free pages with 0xaa, check them when allocated"),
+	OPT("fail_page_alloc", UVM_OPT_STRING, phys.fail_page_alloc, "",
+	    "fault injection: <interval>,<probability>,<space>,<times>"),
+	OPT_NUM("min_free_kbytes", UVM_OPT_SIZE, phys.min_free_kbytes, "0",
+		"the reserve behind the watermarks, in kB (0: as the kernel computes)",
+		0, 1LL << 30),
+	OPT_NUM("debug_vm", UVM_OPT_INT, debug_vm, "0",
+		"checks: 1 sanity, 2 page states, 3 whole-structure after every call",
+		0, 3),
+};
+
+#define NR_OPTIONS ARRAY_SIZE(uvm_option_table)
+
+static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct uvm_params params;
+static enum uvm_opt_source sources[NR_OPTIONS];
+/* The last automatic boot's error, so a bad environment is reported once. */
+static int autoboot_error;
+
+static struct uvm_options options_of(struct uvm_params *p,
+				     enum uvm_opt_source *src)
+{
+	return (struct uvm_options){
+		.table = uvm_option_table,
+		.count = NR_OPTIONS,
+		.params = p,
+		.sources = src,
+	};
+}
+
+/* Boot with boot_lock held. */
+static int boot_locked(const char *cmdline)
+{
+	struct uvm_params p;
+	enum uvm_opt_source src[NR_OPTIONS];
+	struct uvm_options opts = options_of(&p, src);
+	const char *env = getenv("UVMALLOC_CMDLINE");
+	int err;
+
+	if (atomic_load(&uvm_running)) {
+		pr_err("uvm_boot: already booted; call uvm_shutdown() first");
+		return -EBUSY;
+	}
+	uvm_log_reset_ratelimit();
+	memset(&p, 0, sizeof(p));
+	err = uvm_options_defaults(&opts);
+	if (!err && env)
+		err = uvm_options_parse(&opts, env, UVM_OPT_SRC_ENV);
+	if (!err && cmdline)
+		err = uvm_options_parse(&opts, cmdline, UVM_OPT_SRC_CMDLINE);
+	if (err)
+		return err;
+
+	uvm_debug_vm = (int)p.debug_vm;
+	err = phys_init(&p.phys);
+	if (err)
+		return err;
+
+	params = p;
+	memcpy(sources, src, sizeof(sources));
+	autoboot_error = 0;
+	atomic_store_explicit(&uvm_running, 1, memory_order_release);
+	return 0;
+}
+
+int uvm_boot(const char *cmdline)
+{
+	int err;
+
+	pthread_mutex_lock(&boot_lock);
+	err = boot_locked(cmdline);
+	pthread_mutex_unlock(&boot_lock);
+	return err;
+}
+
+int uvm_autoboot(void)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&boot_lock);
+	if (!atomic_load(&uvm_running)) {
+		err = autoboot_error;
+		if (!err) {
+			err = boot_locked(NULL);
+			autoboot_error = err;
+		}
+	}
+	pthread_mutex_unlock(&boot_lock);
+	return err;
+}
+
+void uvm_shutdown(void)
+{
+	pthread_mutex_lock(&boot_lock);
+	if (atomic_load(&uvm_running)) {
+		atomic_store_explicit(&uvm_running, 0, memory_order_release);
+		phys_exit();
+		uvm_debug_vm = 0;
+	}
+	autoboot_error = 0;
+	pthread_mutex_unlock(&boot_lock);
+}
+
+int uvm_booted(void)
+{
+	return atomic_load_explicit(&uvm_running, memory_order_acquire);
+}
+
+int uvm_show(const char *file, FILE *out)
+{
+	int err;
+
+	if (!file || !out) {
+		pr_warn("uvm_show: NULL %s", file ? "stream" : "file name");
+		return -EINVAL;
+	}
+	if (!uvm_ensure_booted())
+		return -ENODEV;
+	if (!strcmp(file, "config")) {
+		struct uvm_options opts = options_of(&params, sources);
+
+		uvm_options_print(&opts, out);
+		return 0;
+	}
+	err = proc_show(file, out);
+	if (err == -ENOENT)
+		pr_warn("uvm_show: no file '%s'; known: config %s", file,
+			proc_file_names());
+	return err;
+}
+
+int uvm_check(void)
+{
+	if (!atomic_load_explicit(&uvm_running, memory_order_acquire))
+		return 0;
+	return phys_check();
+}
