@@ -59,7 +59,7 @@ static const struct uvm_option uvm_option_table[] = {
 		"the reserve behind the watermarks, in kB (0: as the kernel computes)",
 		0, 1LL << 30),
 	OPT_NUM("debug_vm", UVM_OPT_INT, debug_vm, "0",
-		"checks: 1 sanity, 2 page states, 3 whole-structure after every call",
+		"checks: 1 list links, 2 new-page states, 3 every checker after every call",
 		0, 3),
 };
 

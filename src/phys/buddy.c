@@ -63,6 +63,7 @@ static void del_from_free_list(struct zone *zone, struct page *page,
 	struct free_area *area = &zone->free_area[order];
 	int mt = page->migratetype;
 
+	phys_debug_unlink(page, "free list");
 	list_del_init(&page->lru);
 	page_clear(page, PG_buddy);
 	WRITE_ONCE(area->nr_free, area->nr_free - 1);

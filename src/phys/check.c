@@ -241,6 +241,18 @@ static int check_frames(struct zone *zone, struct coverage *cov)
 	return bad;
 }
 
+bool phys_list_corrupt(const struct page *page, const char *where)
+{
+	const struct list_head *node = &page->lru;
+
+	if (node->next->prev == node && node->prev->next == node)
+		return false;
+	pr_err("list corruption: pfn %#lx on a %s: next->prev %p, prev->next %p, should be %p",
+	       __page_to_pfn(page), where, (void *)node->next->prev,
+	       (void *)node->prev->next, (const void *)node);
+	return true;
+}
+
 static int check_zone(struct zone *zone)
 {
 	struct coverage cov = {

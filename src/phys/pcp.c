@@ -73,6 +73,7 @@ static void pcp_list_add(struct per_cpu_pages *pcp, struct page *page,
 
 static void pcp_list_del(struct per_cpu_pages *pcp, struct page *page)
 {
+	phys_debug_unlink(page, "per-cpu list");
 	list_del_init(&page->lru);
 	page_clear(page, PG_pcp);
 	WRITE_ONCE(pcp->count, pcp->count - (1 << page->order));

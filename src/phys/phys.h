@@ -39,6 +39,7 @@
 #include "lib/fault_inject.h"
 #include "lib/list.h"
 #include "lib/options.h"
+#include "lib/runtime.h"
 #include "lib/spinlock.h"
 
 #define MAX_NR_CPUS 1024
@@ -418,6 +419,24 @@ static inline int gfp_migratetype(gfp_t gfp)
  * @len: its size
  */
 void format_gfp(gfp_t gfp, char *buf, size_t len);
+
+/**
+ * phys_list_corrupt() - report a free-list link that does not point back
+ * @page: the page being unlinked
+ * @where: the list's kind, for the message
+ *
+ * Called at debug_vm >= 1 only, as CONFIG_DEBUG_LIST checks each unlink.
+ *
+ * Return: true (and one error line) when the neighbours disagree with @page.
+ */
+bool phys_list_corrupt(const struct page *page, const char *where);
+
+/* The debug_vm >= 1 check before every unlink from a free list. */
+static inline void phys_debug_unlink(const struct page *page, const char *where)
+{
+	if (unlikely(uvm_debug_vm))
+		phys_list_corrupt(page, where);
+}
 
 /* memory.c */
 
