@@ -150,6 +150,55 @@ struct uvm_phys_stats {
  */
 void uvm_phys_stats(struct uvm_phys_stats *stats);
 
+/**
+ * struct uvm_mmu_stats - the page tables and their host mirror
+ * @levels: pgtable_levels in force
+ * @backend: "host" or "soft"
+ * @vmalloc_start: the window's first address
+ * @vmalloc_end: one past its last
+ * @pagetable_pages: pages holding page tables
+ * @host_maps: mmap() calls that mapped a run of frames
+ * @host_unmaps: calls that put the reservation back over a range
+ * @host_protects: mprotect() calls
+ * @host_failures: host calls refused (the mapping cap, ENOMEM, injection)
+ * @host_vmas: host mappings inside the window now (from /proc/self/maps)
+ * @host_ram_vmas: of those, the ones that map RAM (the rest: reservation)
+ */
+struct uvm_mmu_stats {
+	int levels;
+	const char *backend;
+	unsigned long vmalloc_start;
+	unsigned long vmalloc_end;
+	unsigned long pagetable_pages;
+	unsigned long host_maps;
+	unsigned long host_unmaps;
+	unsigned long host_protects;
+	unsigned long host_failures;
+	unsigned long host_vmas;
+	unsigned long host_ram_vmas;
+};
+
+/**
+ * uvm_mmu_stats() - read the mmu layer's counters
+ * @stats: filled in (zeroed when nothing is booted)
+ *
+ * The host_vmas figures read /proc/self/maps: not for hot paths.
+ */
+void uvm_mmu_stats(struct uvm_mmu_stats *stats);
+
+/**
+ * uvm_walk() - print the page-table walk of one address
+ * @addr: any address
+ * @out: where to print
+ *
+ * One line per level: the index, the table's physical address, the entry
+ * and what it points at; then where the walk ends (a page, a huge page, a
+ * hole).
+ *
+ * Return: 0, or a negative errno.
+ */
+int uvm_walk(unsigned long addr, FILE *out);
+
 #ifdef __cplusplus
 }
 #endif

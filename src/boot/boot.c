@@ -16,18 +16,23 @@
 #include "lib/log.h"
 #include "lib/options.h"
 #include "lib/runtime.h"
+#include "mmu/mmu.h"
 #include "phys/phys.h"
 #include "proc/proc.h"
 
 /**
  * struct uvm_params - every boot parameter, grouped by the layer that owns it
  * @phys: the physical memory layer's
+ * @mmu: the page tables'
  * @debug_vm: assertion level, 0..3
  */
 struct uvm_params {
 	struct phys_params phys;
+	struct mmu_params mmu;
 	long debug_vm;
 };
+
+static const char *const mmu_backends[] = { "host", "soft", NULL };
 
 #define P(field) offsetof(struct uvm_params, field)
 
@@ -58,6 +63,19 @@ static const struct uvm_option uvm_option_table[] = {
 	OPT_NUM("min_free_kbytes", UVM_OPT_SIZE, phys.min_free_kbytes, "0",
 		"the reserve behind the watermarks, in kB (0: as the kernel computes)",
 		0, 1LL << 30),
+	OPT_NUM("pgtable_levels", UVM_OPT_INT, mmu.levels, "4",
+		"page-table depth: 3 (39-bit), 4 (48-bit) or 5 (57-bit)", 3, 5),
+	{ .name = "mmu",
+	  .type = UVM_OPT_ENUM,
+	  .offset = P(mmu.backend),
+	  .def = "host",
+	  .choices = mmu_backends,
+	  .help = "host: real mappings in a reserved window; soft: tables only" },
+	OPT_NUM("vmalloc", UVM_OPT_SIZE, mmu.vmalloc_size, "32T",
+		"size of the vmalloc window (shrunk, with a note, to what the host or layout allows)",
+		64 << 20, 1LL << 56),
+	OPT("fail_host_map", UVM_OPT_STRING, mmu.fail_host_map, "",
+	    "fault injection for host mappings: <interval>,<probability>,<space>,<times>"),
 	OPT_NUM("debug_vm", UVM_OPT_INT, debug_vm, "0",
 		"checks: 1 list links, 2 new-page states, 3 every checker after every call",
 		0, 3),
@@ -109,6 +127,11 @@ static int boot_locked(const char *cmdline)
 	err = phys_init(&p.phys);
 	if (err)
 		return err;
+	err = mmu_init(&p.mmu);
+	if (err) {
+		phys_exit();
+		return err;
+	}
 
 	params = p;
 	memcpy(sources, src, sizeof(sources));
@@ -148,6 +171,7 @@ void uvm_shutdown(void)
 	pthread_mutex_lock(&boot_lock);
 	if (atomic_load(&uvm_running)) {
 		atomic_store_explicit(&uvm_running, 0, memory_order_release);
+		mmu_exit();
 		phys_exit();
 		uvm_debug_vm = 0;
 	}
@@ -187,5 +211,5 @@ int uvm_check(void)
 {
 	if (!atomic_load_explicit(&uvm_running, memory_order_acquire))
 		return 0;
-	return phys_check();
+	return phys_check() + mmu_check();
 }

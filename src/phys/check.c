@@ -241,6 +241,25 @@ static int check_frames(struct zone *zone, struct coverage *cov)
 	return bad;
 }
 
+bool phys_frame_allocated(unsigned long pfn)
+{
+	unsigned int order;
+
+	/* The block holding @pfn starts at @pfn rounded down to its order. */
+	for (order = 0; order < NR_PAGE_ORDERS; order++) {
+		unsigned long head = pfn & ~((1UL << order) - 1);
+		struct page *page = __pfn_to_page(head);
+
+		if (page->order < order)
+			continue; /* a block that ends before @pfn */
+		if (page->flags & ((1UL << PG_buddy) | (1UL << PG_pcp)))
+			return false;
+		if (page_ref_count(page))
+			return true;
+	}
+	return false;
+}
+
 bool phys_list_corrupt(const struct page *page, const char *where)
 {
 	const struct list_head *node = &page->lru;

@@ -313,11 +313,8 @@ static struct page *__alloc_pages(gfp_t gfp, unsigned int order, int nid,
 {
 	enum zone_type highest;
 	struct page *page;
-	int cpu;
+	int cpu = phys_cpu();
 
-	if (!uvm_ensure_booted())
-		return NULL;
-	cpu = phys_cpu();
 	if (prepare_alloc(gfp, order, &nid, cpu, fn)) {
 		count_failure(&phys.alloc_failures);
 		return NULL;
@@ -343,18 +340,28 @@ out:
 	return page;
 }
 
+/*
+ * The exported entry points boot an instance if none runs; the layers above
+ * call __alloc_pages() directly, during boot too.
+ */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
+	if (!uvm_ensure_booted())
+		return NULL;
 	return __alloc_pages(gfp, order, NUMA_NO_NODE, "alloc_pages");
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
+	if (!uvm_ensure_booted())
+		return NULL;
 	return __alloc_pages(gfp, order, nid, "alloc_pages_node");
 }
 
 struct page *__alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
+	if (!uvm_ensure_booted())
+		return NULL;
 	if (nid == NUMA_NO_NODE) {
 		pr_warn("__alloc_pages_node: needs a node, not NUMA_NO_NODE");
 		return NULL;
@@ -366,6 +373,8 @@ unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 {
 	struct page *page;
 
+	if (!uvm_ensure_booted())
+		return 0;
 	if (gfp & __GFP_HIGHMEM) {
 		pr_warn("__get_free_pages: __GFP_HIGHMEM pages have no address");
 		return 0;
@@ -487,6 +496,31 @@ void free_pages(unsigned long addr, unsigned int order)
 	page = __pfn_to_page((addr - (unsigned long)phys.direct_map) >>
 			     PAGE_SHIFT);
 	__free_pages(page, order);
+}
+
+struct page *phys_table_alloc(void)
+{
+	struct page *page = __alloc_pages(GFP_KERNEL | __GFP_ZERO, 0,
+					  NUMA_NO_NODE, "pagetable_alloc");
+
+	if (page) {
+		page_set(page, PG_table);
+		atomic_fetch_add_explicit(&phys.pagetable_pages, 1,
+					  memory_order_relaxed);
+	}
+	return page;
+}
+
+void phys_table_free(struct page *page)
+{
+	if (!phys_page_valid(page) || !page_test(page, PG_table)) {
+		pr_warn("pagetable_free: %p is not a page-table page", page);
+		return;
+	}
+	page_clear(page, PG_table);
+	atomic_fetch_sub_explicit(&phys.pagetable_pages, 1,
+				  memory_order_relaxed);
+	__free_pages(page, 0);
 }
 
 int page_count(const struct page *page)

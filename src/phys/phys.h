@@ -567,11 +567,36 @@ void pcp_drain_zone_cpu(struct zone *zone, int cpu);
 void free_block_to_zone(struct page *page, unsigned int order);
 
 /**
+ * phys_table_alloc() - a zeroed page for a page table
+ *
+ * Marked PG_table and counted in PageTables; __free_pages() refuses it.
+ *
+ * Return: the page, or NULL (after the usual allocation-failure line).
+ */
+struct page *phys_table_alloc(void);
+
+/**
+ * phys_table_free() - free a page phys_table_alloc() gave
+ * @page: the table page
+ */
+void phys_table_free(struct page *page);
+
+/**
  * phys_zone_populated_count() - populated zones in all nodes
  */
 int phys_zone_populated_count(void);
 
 /* check.c */
+
+/**
+ * phys_frame_allocated() - whether frame @pfn belongs to an allocated block
+ * @pfn: a valid frame
+ *
+ * True for the head and the tails of an allocated block, false for a frame
+ * inside a free block (on a zone or per-CPU list). Racy against concurrent
+ * allocation; for checkers.
+ */
+bool phys_frame_allocated(unsigned long pfn);
 
 /**
  * phys_check() - the physical layer's whole-structure invariant checker

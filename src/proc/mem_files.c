@@ -163,6 +163,7 @@ static void show_meminfo(FILE *out)
 	uvm_phys_stats(&st);
 	meminfo_line(out, "MemTotal:", st.total_pages);
 	meminfo_line(out, "MemFree:", st.free_pages);
+	meminfo_line(out, "PageTables:", st.pagetable_pages);
 }
 
 static void show_layout(FILE *out)

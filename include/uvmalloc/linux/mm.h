@@ -76,4 +76,7 @@ unsigned long totalram_pages(void);
 }
 #endif
 
+/* As in the kernel, mm.h brings the page-table definitions along. */
+#include <linux/pgtable.h>
+
 #endif /* UVMALLOC_LINUX_MM_H */
