@@ -5,6 +5,8 @@
  *   uvmalloc [-b CMDLINE] demo         boot, show the layout, exercise it
  *   uvmalloc [-b CMDLINE] info FILE    print buddyinfo, meminfo, config, ...
  *   uvmalloc [-b CMDLINE] check        run every invariant checker
+ *   uvmalloc [-b CMDLINE] walk [ADDR]  page-table walk of ADDR (or of a
+ *                                      demonstration mapping)
  *
  * The boot command line comes from -b, after $UVMALLOC_CMDLINE.
  */
@@ -17,6 +19,8 @@
 #include <string.h>
 #include <uvmalloc.h>
 
+#include "mmu/mmu.h"
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -28,6 +32,9 @@ static void usage(FILE *out)
 		"  info FILE    print FILE: buddyinfo pagetypeinfo zoneinfo\n"
 		"               meminfo layout config\n"
 		"  check        run every invariant checker; exit 1 on a violation\n"
+		"  walk [ADDR]  print the page-table walk of ADDR (hex, or +OFFSET\n"
+		"               from VMALLOC_START); without ADDR, map a few pages\n"
+		"               and a 2 MiB block and walk them and a hole\n"
 		"\n"
 		"options:\n"
 		"  -b CMDLINE   boot parameters, e.g. -b \"mem=512M numa=2\"\n"
@@ -40,13 +47,75 @@ static void section(const char *title)
 	printf("\n== %s ==\n", title);
 }
 
+/*
+ * Map three single pages and one 2 MiB block into the window, the way the
+ * vmalloc layer will, and walk a page, the hole after the pages, and a page
+ * inside the block.
+ */
+static int walk_demo(void)
+{
+	unsigned long small = VMALLOC_START + PMD_SIZE;
+	unsigned long huge = VMALLOC_START + 2 * PMD_SIZE;
+	struct page *pages[512], *block;
+	int i, err;
+
+	for (i = 0; i < 3; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i])
+			return 1;
+	}
+	err = mmu_map_pages(small, pages, 3, PAGE_KERNEL, PAGE_SHIFT);
+	block = alloc_pages(GFP_KERNEL, 9);
+	if (err || !block)
+		return 1;
+	split_page(block, 9);
+	for (i = 0; i < 512; i++)
+		pages[i] = pfn_to_page(page_to_pfn(block) + i);
+	if (mmu_map_pages(huge, pages, 512, PAGE_KERNEL_RO, PMD_SHIFT))
+		return 1;
+
+	printf("three pages at %#lx, a 2 MiB read-only block at %#lx\n\n",
+	       small, huge);
+	uvm_walk(small + 0x10, stdout);
+	printf("\n");
+	uvm_walk(small + 3 * PAGE_SIZE, stdout);
+	printf("\n");
+	uvm_walk(huge + 0x12345, stdout);
+	return uvm_check() ? 1 : 0;
+}
+
+static int walk(int argc, char **argv)
+{
+	unsigned long addr;
+	char *end;
+	int i;
+
+	if (!argc)
+		return walk_demo();
+	for (i = 0; i < argc; i++) {
+		const char *s = argv[i];
+
+		addr = strtoul(s + (s[0] == '+'), &end, 16);
+		if (*end || end == s + (s[0] == '+')) {
+			fprintf(stderr,
+				"uvmalloc: walk: '%s' is not a hex address\n",
+				s);
+			return 2;
+		}
+		if (s[0] == '+')
+			addr += VMALLOC_START;
+		uvm_walk(addr, stdout);
+	}
+	return 0;
+}
+
 static int demo(void)
 {
 	struct page *blocks[8];
 	unsigned int order;
 	int err = 0;
 
-	section("physical memory layout");
+	section("physical and virtual memory layout");
 	uvm_show("layout", stdout);
 	section("/proc/buddyinfo after boot");
 	uvm_show("buddyinfo", stdout);
@@ -130,6 +199,8 @@ int main(int argc, char **argv)
 		} else {
 			err = uvm_show(argv[optind + 1], stdout) ? 1 : 0;
 		}
+	} else if (!strcmp(argv[optind], "walk")) {
+		err = walk(argc - optind - 1, argv + optind + 1);
 	} else if (!strcmp(argv[optind], "check")) {
 		int bad = uvm_check();
 

@@ -196,6 +196,7 @@ static int host_protect(unsigned long addr, unsigned long size, pgprot_t prot)
 
 const struct mmu_backend mmu_host_backend = {
 	.name = "host",
+	.mirrors = true,
 	.reserve = host_reserve,
 	.release = host_release,
 	.map = host_map,

@@ -66,6 +66,8 @@ struct mmu_params {
 /**
  * struct mmu_backend - how table changes reach the host
  * @name: "host" or "soft"
+ * @mirrors: false when the tables are all there is (map, unmap and protect
+ *           are then never called)
  * @reserve: set mmu.vmalloc_start/end for a window of @size bytes
  * @release: give the window back
  * @map: map @nr frames starting at @pfn (contiguous, one node) at @addr
@@ -77,6 +79,7 @@ struct mmu_params {
  */
 struct mmu_backend {
 	const char *name;
+	bool mirrors;
 	int (*reserve)(unsigned long size);
 	void (*release)(void);
 	int (*map)(unsigned long addr, unsigned long pfn, unsigned long nr,

@@ -291,11 +291,42 @@ static int host_map_range(unsigned long addr, const struct map_src *src,
 	return 0;
 }
 
+/*
+ * The slot for a leaf at @addr: the PMD entry for a 2 MiB leaf, else the PTE.
+ * Consecutive small leaves share a PTE table, so the last one found is kept
+ * in @cache and the walk from the root is made once per 2 MiB.
+ */
+struct pte_cache {
+	unsigned long base; /* addr & PMD_MASK of @table, or 1 if none */
+	pteval_t *table;
+};
+
+static pteval_t *leaf_slot(unsigned long addr, bool big, bool create, int *err,
+			   struct pte_cache *cache)
+{
+	pteval_t *ep;
+
+	if (big) {
+		cache->base = 1;
+		return entry_ptr(addr, pmd_level(), create, err);
+	}
+	/* The PTE level always indexes with the bits just above the page. */
+	if ((addr & PMD_MASK) == cache->base)
+		return &cache->table[(addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+	ep = entry_ptr(addr, pte_level(), create, err);
+	if (ep) {
+		cache->base = addr & PMD_MASK;
+		cache->table = ep - ((addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1));
+	}
+	return ep;
+}
+
 static int map_range(unsigned long addr, const struct map_src *src,
 		     unsigned long nr, pgprot_t prot, bool huge, const char *fn)
 {
 	unsigned long i, size = nr << PAGE_SHIFT;
 	pteval_t special = src->pages ? 0 : _PAGE_SPECIAL;
+	struct pte_cache cache = { .base = 1 };
 	int err = 0;
 
 	if (!nr || nr > (mmu.vmalloc_end - mmu.vmalloc_start) >> PAGE_SHIFT ||
@@ -306,8 +337,7 @@ static int map_range(unsigned long addr, const struct map_src *src,
 	for (i = 0; i < nr;) {
 		unsigned long a = addr + (i << PAGE_SHIFT);
 		bool big = huge && huge_fits(src, i, nr, a);
-		pteval_t *ep = entry_ptr(a, big ? pmd_level() : pte_level(),
-					 true, &err);
+		pteval_t *ep = leaf_slot(a, big, true, &err, &cache);
 
 		if (ep && big && !pmd_make_room(ep)) {
 			ep = NULL;
@@ -324,11 +354,11 @@ static int map_range(unsigned long addr, const struct map_src *src,
 	}
 
 	/* Pass 2: the leaves. */
+	cache.base = 1;
 	for (i = 0; i < nr;) {
 		unsigned long a = addr + (i << PAGE_SHIFT);
 		bool big = huge && huge_fits(src, i, nr, a);
-		pteval_t *ep = entry_ptr(a, big ? pmd_level() : pte_level(),
-					 false, &err);
+		pteval_t *ep = leaf_slot(a, big, false, &err, &cache);
 
 		entry_store(ep, mk_leaf(src_pfn(src, i), prot) | special |
 					(big ? _PAGE_PSE : 0));
@@ -336,6 +366,8 @@ static int map_range(unsigned long addr, const struct map_src *src,
 	}
 
 	/* Pass 3: the host (which says why it refused, if it does). */
+	if (!mmu.ops->mirrors)
+		return 0;
 	err = host_map_range(addr, src, nr, prot);
 	if (err)
 		visit_leaves(addr, addr + size, clear_leaf, NULL);
@@ -359,7 +391,8 @@ int mmu_map_pages(unsigned long addr, struct page **pages, unsigned long nr,
 	}
 	for (i = 0; i < nr; i++) {
 		if (!phys_page_valid(pages[i]) ||
-		    !phys_frame_allocated(__page_to_pfn(pages[i]))) {
+		    (!page_ref_count(pages[i]) &&
+		     !phys_frame_allocated(__page_to_pfn(pages[i])))) {
 			pr_warn("map_pages: entry %lu (%p) is not an allocated page",
 				i, pages[i]);
 			return -EINVAL;
@@ -453,7 +486,7 @@ int mmu_flush(unsigned long addr, unsigned long size)
 {
 	if (!range_ok(addr, size, "flush"))
 		return -EINVAL;
-	return mmu.ops->unmap(addr, size);
+	return mmu.ops->mirrors ? mmu.ops->unmap(addr, size) : 0;
 }
 
 long mmu_unmap(unsigned long addr, unsigned long size)
@@ -537,7 +570,7 @@ int mmu_protect(unsigned long addr, unsigned long size, pgprot_t prot)
 		pr_warn("protect: out of host memory planning the change");
 		return -ENOMEM;
 	}
-	for (i = 0; i < plan.nr && !err; i++)
+	for (i = 0; i < plan.nr && !err && mmu.ops->mirrors; i++)
 		err = mmu.ops->protect(plan.runs[i].addr, plan.runs[i].size,
 				       prot);
 	if (err) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The soft backend: page tables only. The window is a kernel-style address
+ * The soft backend: page tables only (it mirrors nothing, so it has no map,
+ * unmap or protect). The window is a kernel-style address
  * range that no host mapping backs, so it can be as large as the layout
  * allows and nothing caps the number of mappings; memory is reached through
  * the tables (vread, vwrite, vmalloc_to_page + page_address).
@@ -50,36 +51,8 @@ static void soft_release(void)
 {
 }
 
-static int soft_map(unsigned long addr, unsigned long pfn, unsigned long nr,
-		    pgprot_t prot)
-{
-	(void)addr;
-	(void)pfn;
-	(void)nr;
-	(void)prot;
-	return 0;
-}
-
-static int soft_unmap(unsigned long addr, unsigned long size)
-{
-	(void)addr;
-	(void)size;
-	return 0;
-}
-
-static int soft_protect(unsigned long addr, unsigned long size, pgprot_t prot)
-{
-	(void)addr;
-	(void)size;
-	(void)prot;
-	return 0;
-}
-
 const struct mmu_backend mmu_soft_backend = {
 	.name = "soft",
 	.reserve = soft_reserve,
 	.release = soft_release,
-	.map = soft_map,
-	.unmap = soft_unmap,
-	.protect = soft_protect,
 };

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo and /proc/meminfo,
- * line for line in the kernel's formats, plus "layout": the physical map in
- * the shape of the kernel's boot log.
+ * line for line in the kernel's formats.
  */
 #include <errno.h>
 #include <string.h>
 #include <uvmalloc.h>
 
 #include "phys/phys.h"
-#include "proc.h"
+#include "proc_files.h"
 
 #define for_each_zone(nid, z, zone)                                       \
 	for (nid = 0; nid < phys.nr_nodes; nid++)                         \
@@ -17,7 +16,7 @@
 			    ((zone = &phys.nodes[nid].node_zones[z]), 1); \
 		     z++)
 
-static void show_buddyinfo(FILE *out)
+void proc_buddyinfo(FILE *out)
 {
 	struct zone *zone;
 	int nid, z, order;
@@ -88,7 +87,7 @@ static void show_pagetype_blocks(FILE *out, int nid)
 	}
 }
 
-static void show_pagetypeinfo(FILE *out)
+void proc_pagetypeinfo(FILE *out)
 {
 	int nid;
 
@@ -101,7 +100,7 @@ static void show_pagetypeinfo(FILE *out)
 	}
 }
 
-static void show_zoneinfo(FILE *out)
+void proc_zoneinfo(FILE *out)
 {
 	struct zone *zone;
 	int nid, z, i, cpu;
@@ -156,7 +155,7 @@ static void meminfo_line(FILE *out, const char *label, unsigned long pages)
 	fprintf(out, "%-16s%8lu kB\n", label, pages << (PAGE_SHIFT - 10));
 }
 
-static void show_meminfo(FILE *out)
+void proc_meminfo(FILE *out)
 {
 	struct uvm_phys_stats st;
 
@@ -164,97 +163,4 @@ static void show_meminfo(FILE *out)
 	meminfo_line(out, "MemTotal:", st.total_pages);
 	meminfo_line(out, "MemFree:", st.free_pages);
 	meminfo_line(out, "PageTables:", st.pagetable_pages);
-}
-
-static void show_layout(FILE *out)
-{
-	unsigned long total_kb = phys.max_pfn << (PAGE_SHIFT - 10);
-	struct zone *zone;
-	int nid, z;
-
-	fprintf(out, "Zone ranges:\n");
-	for (z = 0; z < MAX_NR_ZONES; z++) {
-		unsigned long lo = ~0UL, hi = 0;
-
-		for (nid = 0; nid < phys.nr_nodes; nid++) {
-			zone = &phys.nodes[nid].node_zones[z];
-			if (!populated_zone(zone))
-				continue;
-			lo = min(lo, zone->zone_start_pfn);
-			hi = max(hi, zone_end_pfn(zone));
-		}
-		if (lo < hi)
-			fprintf(out, "  %-8s [mem 0x%016lx-0x%016lx]\n",
-				phys.nodes[0].node_zones[z].name,
-				lo << PAGE_SHIFT, (hi << PAGE_SHIFT) - 1);
-		else
-			fprintf(out, "  %-8s empty\n",
-				phys.nodes[0].node_zones[z].name);
-	}
-	fprintf(out, "Early memory node ranges\n");
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		struct pglist_data *pgdat = &phys.nodes[nid];
-
-		fprintf(out, "  node %3d: [mem 0x%016lx-0x%016lx] memfd %d\n",
-			nid, pgdat->node_start_pfn << PAGE_SHIFT,
-			((pgdat->node_start_pfn + pgdat->node_spanned_pages)
-			 << PAGE_SHIFT) -
-				1,
-			pgdat->memfd);
-	}
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		fprintf(out, "On node %d, zone pfn ranges:\n", nid);
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			zone = &phys.nodes[nid].node_zones[z];
-			if (!populated_zone(zone))
-				continue;
-			fprintf(out,
-				"  %-8s pfn [%#9lx, %#9lx) %8lu pages, min %lu low %lu high %lu\n",
-				zone->name, zone->zone_start_pfn,
-				zone_end_pfn(zone), zone->managed_pages,
-				zone->watermark[WMARK_MIN],
-				zone->watermark[WMARK_LOW],
-				zone->watermark[WMARK_HIGH]);
-		}
-	}
-	fprintf(out,
-		"Built %d zonelists, %d CPUs, mobility grouping on.  Total pages: %lu\n",
-		phys.nr_nodes, phys.nr_cpus, phys.max_pfn);
-	fprintf(out, "min_free_kbytes: %lu\n", phys.min_free_kbytes);
-	fprintf(out,
-		"Memory: %luK/%luK available (struct page %zu bytes, mem_map %zuK at %p)\n",
-		total_kb, total_kb, sizeof(struct page),
-		phys.mem_map_bytes >> 10, (void *)phys.mem_map);
-	fprintf(out,
-		"Direct map: host [%p-%p] = pfn [0, %#lx), page_address(pfn) = %p + pfn * %lu\n",
-		(void *)phys.direct_map,
-		(void *)(phys.direct_map + phys.direct_map_bytes - 1),
-		phys.max_pfn, (void *)phys.direct_map, PAGE_SIZE);
-}
-
-static const struct {
-	const char *name;
-	void (*show)(FILE *out);
-} files[] = {
-	{ "buddyinfo", show_buddyinfo }, { "pagetypeinfo", show_pagetypeinfo },
-	{ "zoneinfo", show_zoneinfo },	 { "meminfo", show_meminfo },
-	{ "layout", show_layout },
-};
-
-int proc_show(const char *name, FILE *out)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		if (!strcmp(name, files[i].name)) {
-			files[i].show(out);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-const char *proc_file_names(void)
-{
-	return "buddyinfo pagetypeinfo zoneinfo meminfo layout";
 }
