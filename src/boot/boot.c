@@ -133,6 +133,7 @@ static int boot_locked(const char *cmdline)
 		return err;
 	}
 
+	phys_late_init();
 	params = p;
 	memcpy(sources, src, sizeof(sources));
 	autoboot_error = 0;

@@ -192,23 +192,21 @@ static int check_frames(struct zone *zone, struct coverage *cov)
 		struct page *page = __pfn_to_page(pfn);
 		unsigned long i, n = 1;
 
-		if ((page->flags & ~PAGE_FLAGS_MASK) != want)
+		if ((page_flags(page) & ~PAGE_FLAGS_MASK) != want)
 			bad += violation(
 				"pfn %#lx says node %d zone %d, lies in node %d zone %s",
 				pfn, __page_to_nid(page), __page_zonenum(page),
 				zone->node, zone->name);
 		if (cov->map[pfn - cov->base]) {
 			/* Inside a free block: no flag but the head's. */
-			if (!(page->flags &
-			      ((1UL << PG_buddy) | (1UL << PG_pcp))) &&
-			    page_ref_count(page))
+			if (!page_is_free_head(page) && page_ref_count(page))
 				bad += violation(
 					"pfn %#lx inside a free block has refcount %u",
 					pfn, page_ref_count(page));
 			pfn++;
 			continue;
 		}
-		if (page->flags & ((1UL << PG_buddy) | (1UL << PG_pcp))) {
+		if (page_is_free_head(page)) {
 			bad += violation(
 				"pfn %#lx is marked free but is on no list",
 				pfn);
@@ -229,8 +227,7 @@ static int check_frames(struct zone *zone, struct coverage *cov)
 
 				if (cov->map[pfn + i - cov->base] ||
 				    page_ref_count(tail) ||
-				    (tail->flags &
-				     ((1UL << PG_buddy) | (1UL << PG_pcp))))
+				    page_is_free_head(tail))
 					bad += violation(
 						"tail pfn %#lx of the order-%u block at %#lx is not clean",
 						pfn + i, page->order, pfn);
@@ -252,7 +249,7 @@ bool phys_frame_allocated(unsigned long pfn)
 
 		if (page->order < order)
 			continue; /* a block that ends before @pfn */
-		if (page->flags & ((1UL << PG_buddy) | (1UL << PG_pcp)))
+		if (page_is_free_head(page))
 			return false;
 		if (page_ref_count(page))
 			return true;

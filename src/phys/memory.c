@@ -302,9 +302,11 @@ int phys_init(const struct phys_params *params)
 	}
 	phys.max_pfn = total;
 
+	/* Parsed now, so a bad value fails the boot; armed by phys_late_init(). */
 	fault_attr_init(&phys.fail_page_alloc, "fail_page_alloc");
 	if (setup_fault_attr(&phys.fail_page_alloc, params->fail_page_alloc))
 		return -EINVAL;
+	phys.fail_page_alloc.enabled = 0;
 
 	phys.mem_map_bytes = PAGE_ALIGN(total * sizeof(struct page));
 	phys.mem_map = mmap(NULL, phys.mem_map_bytes, PROT_READ | PROT_WRITE,
@@ -383,6 +385,21 @@ int phys_init(const struct phys_params *params)
 fail:
 	phys_exit();
 	return err;
+}
+
+void phys_late_init(void)
+{
+	struct fault_attr armed;
+
+	/*
+	 * The layers above took their boot pages through the per-CPU lists;
+	 * send the rest of those batches back so that every boot leaves the
+	 * same free lists, whichever CPU it ran on.
+	 */
+	phys_drain(NULL);
+	fault_attr_init(&armed, "fail_page_alloc");
+	if (!setup_fault_attr(&armed, phys.params.fail_page_alloc))
+		phys.fail_page_alloc.enabled = armed.enabled;
 }
 
 void phys_exit(void)

@@ -124,8 +124,7 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp,
 
 		for (i = 1; i < 1UL << order; i++)
 			if (page_ref_count(page + i) ||
-			    (page[i].flags &
-			     ((1UL << PG_buddy) | (1UL << PG_pcp))))
+			    page_is_free_head(&page[i]))
 				pr_err("pagealloc: bad page state in new block: pfn %#lx",
 				       __page_to_pfn(page + i));
 	}
@@ -225,7 +224,7 @@ static struct page *alloc_slowpath(gfp_t gfp, unsigned int order, int nid,
 
 	/* Our only "reclaim": pages parked on per-CPU lists. */
 	if (gfpflags_allow_blocking(gfp) && pcp_holds_pages()) {
-		drain_all_pages(NULL);
+		phys_drain(NULL);
 		page = get_page_from_freelist(gfp, order, alloc_flags, nid,
 					      highest, cpu);
 		if (page)
@@ -249,7 +248,7 @@ static struct page *alloc_slowpath(gfp_t gfp, unsigned int order, int nid,
 			warn_alloc(gfp & ~__GFP_NOWARN, order, nid,
 				   "__GFP_NOFAIL waits for memory");
 		}
-		drain_all_pages(NULL);
+		phys_drain(NULL);
 		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	}
 }
@@ -426,7 +425,7 @@ static bool page_is_allocated_head(const struct page *page, unsigned int order,
 			fn, order, MAX_PAGE_ORDER, __page_to_pfn(page));
 		return false;
 	}
-	if (unlikely(page->flags & ((1UL << PG_buddy) | (1UL << PG_pcp)))) {
+	if (unlikely(page_is_free_head(page))) {
 		pr_warn("%s: pfn %#lx is already free (double free)", fn,
 			__page_to_pfn(page));
 		return false;
@@ -544,7 +543,7 @@ void get_page(struct page *page)
 void put_page(struct page *page)
 {
 	if (!phys_page_valid(page) || !page_ref_count(page) ||
-	    (page->flags & ((1UL << PG_buddy) | (1UL << PG_pcp)))) {
+	    page_is_free_head(page)) {
 		pr_warn("put_page: %p is not an allocated page", page);
 		return;
 	}
@@ -654,12 +653,10 @@ single:
 	return nr_populated;
 }
 
-void drain_all_pages(struct zone *zone)
+void phys_drain(struct zone *zone)
 {
 	int nid, z, cpu;
 
-	if (!uvm_ensure_booted())
-		return;
 	for (nid = 0; nid < phys.nr_nodes; nid++) {
 		for (z = 0; z < MAX_NR_ZONES; z++) {
 			struct zone *each = &phys.nodes[nid].node_zones[z];
@@ -670,6 +667,12 @@ void drain_all_pages(struct zone *zone)
 				pcp_drain_zone_cpu(each, cpu);
 		}
 	}
+}
+
+void drain_all_pages(struct zone *zone)
+{
+	if (uvm_ensure_booted())
+		phys_drain(zone);
 }
 
 void drain_local_pages(struct zone *zone)

@@ -95,19 +95,37 @@ struct page {
 
 _Static_assert(sizeof(struct page) == 32, "struct page must stay 32 bytes");
 
+/*
+ * Only a page's owner (the zone-lock holder for a buddy block, the CPU-list
+ * lock holder for a per-CPU block, the caller for an allocated one) writes
+ * its flags, but the buddy merge reads a neighbour's flags that another
+ * owner may be writing: every access is a relaxed atomic so that read sees
+ * a whole value.
+ */
+static inline unsigned long page_flags(const struct page *page)
+{
+	return READ_ONCE(page->flags);
+}
+
 static inline bool page_test(const struct page *page, enum pageflags bit)
 {
-	return page->flags & (1UL << bit);
+	return page_flags(page) & (1UL << bit);
 }
 
 static inline void page_set(struct page *page, enum pageflags bit)
 {
-	page->flags |= 1UL << bit;
+	WRITE_ONCE(page->flags, page_flags(page) | (1UL << bit));
 }
 
 static inline void page_clear(struct page *page, enum pageflags bit)
 {
-	page->flags &= ~(1UL << bit);
+	WRITE_ONCE(page->flags, page_flags(page) & ~(1UL << bit));
+}
+
+/* Is @page the head of a free block, on a zone list or a per-CPU list? */
+static inline bool page_is_free_head(const struct page *page)
+{
+	return page_flags(page) & ((1UL << PG_buddy) | (1UL << PG_pcp));
 }
 
 /* The free lists of one order: a list per mobility type. */
@@ -323,12 +341,12 @@ static inline void *__page_address(const struct page *page)
 
 static inline int __page_to_nid(const struct page *page)
 {
-	return (page->flags >> PAGE_NODE_SHIFT) & 0xff;
+	return (page_flags(page) >> PAGE_NODE_SHIFT) & 0xff;
 }
 
 static inline enum zone_type __page_zonenum(const struct page *page)
 {
-	return (enum zone_type)(page->flags >> PAGE_ZONE_SHIFT);
+	return (enum zone_type)(page_flags(page) >> PAGE_ZONE_SHIFT);
 }
 
 static inline struct zone *page_zone(const struct page *page)
@@ -448,6 +466,15 @@ static inline void phys_debug_unlink(const struct page *page, const char *where)
  * nothing is left allocated.
  */
 int phys_init(const struct phys_params *params);
+
+/**
+ * phys_late_init() - finish booting once every layer is up
+ *
+ * Drains the per-CPU lists the other layers' boot allocations filled, and
+ * arms fail_page_alloc=, so that injected failures never hit the boot itself
+ * (as the kernel's boot allocations come before its fault injection).
+ */
+void phys_late_init(void);
 
 /**
  * phys_exit() - return every host resource phys_init() took
@@ -580,6 +607,14 @@ struct page *phys_table_alloc(void);
  * @page: the table page
  */
 void phys_table_free(struct page *page);
+
+/**
+ * phys_drain() - return every per-CPU block of @zone (NULL: all zones)
+ * @zone: the zone
+ *
+ * drain_all_pages() without the boot check, for use during boot.
+ */
+void phys_drain(struct zone *zone);
 
 /**
  * phys_zone_populated_count() - populated zones in all nodes
