@@ -396,8 +396,7 @@ static void assert_clean(const struct mt_config *cfg,
 	cr_assert_gt(res->allocs, 0);
 	cr_assert_eq(res->stats_end.pcp_pages, 0);
 	/* The mmu layer's top-level table stays allocated until shutdown. */
-	cr_assert_eq(res->stats_end.free_pages +
-			     res->stats_end.pagetable_pages,
+	cr_assert_eq(res->stats_end.free_pages + res->stats_end.pagetable_pages,
 		     res->stats_end.total_pages,
 		     "%lu + %lu page-table pages of %lu pages free at the end",
 		     res->stats_end.free_pages, res->stats_end.pagetable_pages,

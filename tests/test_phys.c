@@ -129,9 +129,10 @@ static void assert_all_free(void)
 	drain_all_pages(NULL);
 	stats(&st);
 	cr_assert_eq(st.pcp_pages, 0);
-	cr_assert_eq(st.free_pages + st.pagetable_pages, st.total_pages,
-		     "%lu + %lu page-table pages of %lu pages free after freeing everything",
-		     st.free_pages, st.pagetable_pages, st.total_pages);
+	cr_assert_eq(
+		st.free_pages + st.pagetable_pages, st.total_pages,
+		"%lu + %lu page-table pages of %lu pages free after freeing everything",
+		st.free_pages, st.pagetable_pages, st.total_pages);
 	cr_assert_eq(uvm_check(), 0, "uvm_check: %s", cap_last());
 }
 
@@ -2296,12 +2297,13 @@ static void model_accounting(unsigned long op)
 	struct uvm_phys_stats st;
 
 	stats(&st);
-	cr_assert_eq(st.free_pages + st.pcp_pages + m.live_pages +
-			     st.pagetable_pages,
-		     st.total_pages,
-		     "op %lu: free %lu + pcp %lu + held %lu + tables %lu != total %lu",
-		     op, st.free_pages, st.pcp_pages, m.live_pages,
-		     st.pagetable_pages, st.total_pages);
+	cr_assert_eq(
+		st.free_pages + st.pcp_pages + m.live_pages +
+			st.pagetable_pages,
+		st.total_pages,
+		"op %lu: free %lu + pcp %lu + held %lu + tables %lu != total %lu",
+		op, st.free_pages, st.pcp_pages, m.live_pages,
+		st.pagetable_pages, st.total_pages);
 }
 
 static void stress_run(const char *cmdline, unsigned long ops, uint64_t seed)
