@@ -171,7 +171,8 @@ static inline unsigned long mmu_sign_extend(unsigned long addr)
 
 static inline bool mmu_in_window(unsigned long addr, unsigned long size)
 {
-	return addr >= mmu.vmalloc_start && size <= mmu.vmalloc_end - addr;
+	return addr >= mmu.vmalloc_start && addr <= mmu.vmalloc_end &&
+	       size <= mmu.vmalloc_end - addr;
 }
 
 /* pgtable.c */
