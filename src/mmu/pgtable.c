@@ -79,7 +79,7 @@ static pteval_t mk_leaf(unsigned long pfn, pgprot_t prot)
  */
 static pteval_t install_table(pteval_t *ep)
 {
-	struct page *page = phys_table_alloc();
+	struct page *page = phys_table_alloc(NUMA_NO_NODE);
 	pteval_t e;
 
 	if (!page)
@@ -429,7 +429,7 @@ int mmu_map_pfns(unsigned long addr, const unsigned long *pfns,
 static int split_huge(pteval_t *pmdp)
 {
 	pteval_t e = entry_load(pmdp), *ptes;
-	struct page *page = phys_table_alloc();
+	struct page *page = phys_table_alloc(NUMA_NO_NODE);
 	unsigned int i;
 
 	if (!page)
@@ -733,7 +733,8 @@ int mmu_init(const struct mmu_params *params)
 	if (setup_fault_attr(&mmu.fail_host_map, params->fail_host_map))
 		return -EINVAL;
 
-	mmu.pgd = phys_table_alloc();
+	/* As the kernel's boot CPU does, boot allocates on node 0. */
+	mmu.pgd = phys_table_alloc(0);
 	if (!mmu.pgd) {
 		pr_err("mmu: no page for the top-level table");
 		return -ENOMEM;

@@ -497,10 +497,10 @@ void free_pages(unsigned long addr, unsigned int order)
 	__free_pages(page, order);
 }
 
-struct page *phys_table_alloc(void)
+struct page *phys_table_alloc(int nid)
 {
-	struct page *page = __alloc_pages(GFP_KERNEL | __GFP_ZERO, 0,
-					  NUMA_NO_NODE, "pagetable_alloc");
+	struct page *page = __alloc_pages(GFP_KERNEL | __GFP_ZERO, 0, nid,
+					  "pagetable_alloc");
 
 	if (page) {
 		page_set(page, PG_table);

@@ -595,12 +595,13 @@ void free_block_to_zone(struct page *page, unsigned int order);
 
 /**
  * phys_table_alloc() - a zeroed page for a page table
+ * @nid: the node to prefer, or NUMA_NO_NODE for the caller's
  *
  * Marked PG_table and counted in PageTables; __free_pages() refuses it.
  *
  * Return: the page, or NULL (after the usual allocation-failure line).
  */
-struct page *phys_table_alloc(void);
+struct page *phys_table_alloc(int nid);
 
 /**
  * phys_table_free() - free a page phys_table_alloc() gave
