@@ -165,19 +165,31 @@ static int host_map(unsigned long addr, unsigned long pfn, unsigned long nr,
 	return 0;
 }
 
+/*
+ * Put the reservation back over a range. Mapping over it splits the VMAs
+ * around it, which the host refuses once the process is at its cap, even
+ * though the result would have fewer VMAs. Then munmap() the range, which
+ * needs no split when the range is whole mappings (a mapped run usually is
+ * one), and fill the hole; if even that fails the range stays mapped and
+ * the caller must not reuse its frames.
+ */
 static int host_unmap(unsigned long addr, unsigned long size)
 {
+	int err;
+
 	atomic_fetch_add_explicit(&mmu.host_unmaps, 1, memory_order_relaxed);
 	if (mmap((void *)addr, size, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1,
-		 0) == MAP_FAILED) {
-		int err = -errno;
-
+		 0) != MAP_FAILED)
+		return 0;
+	err = -errno;
+	if (!munmap((void *)addr, size)) {
 		rereserve(addr, size);
-		pr_err("mmu: restoring the reservation over %#lx+%#lx failed: %s",
-		       addr, size, strerror(-err));
-		return err;
+		return 0;
 	}
-	return 0;
+	atomic_fetch_add(&mmu.host_failures, 1);
+	pr_err("mmu: the host refused to unmap %#lx+%#lx: %s (vm.max_map_count is %ld); it stays mapped",
+	       addr, size, strerror(-err), host_max_map_count());
+	return err;
 }
 
 static int host_protect(unsigned long addr, unsigned long size, pgprot_t prot)

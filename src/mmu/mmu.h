@@ -249,11 +249,15 @@ long mmu_clear(unsigned long addr, unsigned long size);
 int mmu_flush(unsigned long addr, unsigned long size);
 
 /**
- * mmu_unmap() - mmu_clear() and mmu_flush() at once
+ * mmu_unmap() - unmap from the host, then clear the tables
  * @addr: page-aligned, inside the window
  * @size: page-aligned
  *
- * Return: as mmu_clear().
+ * If the host refuses (its mapping cap), nothing changes and the range
+ * stays mapped: the caller must keep the frames.
+ *
+ * Return: the number of pages that were mapped, or -EINVAL, or -ENOMEM (a
+ * split or the host refused).
  */
 long mmu_unmap(unsigned long addr, unsigned long size);
 

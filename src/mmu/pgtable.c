@@ -28,14 +28,19 @@ struct mmu_state mmu;
 /* The bits of an entry a pgprot may set. */
 #define PROT_BITS_MASK (~PTE_PFN_MASK & ~(_PAGE_PSE | _PAGE_SPECIAL))
 
+/*
+ * A store publishes a freshly zeroed table (or a leaf) to walkers that take
+ * no lock: release on store, acquire on load orders the table's contents
+ * before its pointer. On x86 both are plain moves.
+ */
 static inline pteval_t entry_load(const pteval_t *ep)
 {
-	return __atomic_load_n(ep, __ATOMIC_RELAXED);
+	return __atomic_load_n(ep, __ATOMIC_ACQUIRE);
 }
 
 static inline void entry_store(pteval_t *ep, pteval_t e)
 {
-	__atomic_store_n(ep, e, __ATOMIC_RELAXED);
+	__atomic_store_n(ep, e, __ATOMIC_RELEASE);
 }
 
 static inline int pte_level(void)
@@ -329,9 +334,14 @@ static int map_range(unsigned long addr, const struct map_src *src,
 	struct pte_cache cache = { .base = 1 };
 	int err = 0;
 
-	if (!nr || nr > (mmu.vmalloc_end - mmu.vmalloc_start) >> PAGE_SHIFT ||
-	    !range_ok(addr, size, fn) || !prot_ok(prot, fn))
-		return nr ? -EINVAL : 0;
+	if (!nr)
+		return 0;
+	if (nr > (mmu.vmalloc_end - mmu.vmalloc_start) >> PAGE_SHIFT) {
+		pr_warn("%s: %lu pages do not fit the vmalloc window", fn, nr);
+		return -EINVAL;
+	}
+	if (!range_ok(addr, size, fn) || !prot_ok(prot, fn))
+		return -EINVAL;
 
 	/* Pass 1: tables, and proof that nothing is mapped there. */
 	for (i = 0; i < nr;) {
@@ -489,12 +499,26 @@ int mmu_flush(unsigned long addr, unsigned long size)
 	return mmu.ops->mirrors ? mmu.ops->unmap(addr, size) : 0;
 }
 
+/*
+ * The host goes first: if it refuses, the tables still describe what the
+ * host maps and the caller keeps its frames. Splits come before either,
+ * since they change no mapping.
+ */
 long mmu_unmap(unsigned long addr, unsigned long size)
 {
-	long count = mmu_clear(addr, size);
+	long count = 0;
+	int err;
 
-	if (count >= 0)
-		mmu_flush(addr, size);
+	if (!range_ok(addr, size, "unmap"))
+		return -EINVAL;
+	if (split_edges(addr, size, "unmap"))
+		return -ENOMEM;
+	if (mmu.ops->mirrors) {
+		err = mmu.ops->unmap(addr, size);
+		if (err)
+			return err;
+	}
+	visit_leaves(addr, addr + size, clear_leaf, &count);
 	return count;
 }
 

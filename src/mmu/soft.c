@@ -7,7 +7,7 @@
  * the tables (vread, vwrite, vmalloc_to_page + page_address).
  *
  * Window placement follows x86_64 (vmalloc_base) for 4 and 5 levels; a
- * 39-bit layout puts it at the bottom of the upper half, as arm64 does.
+ * 39-bit layout gives it the first half of the upper half of the space.
  */
 #include <errno.h>
 
@@ -30,8 +30,9 @@ static int soft_reserve(unsigned long size)
 		room = 32UL << 40;
 		break;
 	default:
-		start = 0xffffff8000000000UL;
-		room = 256UL << 30; /* half of a 39-bit half */
+		/* The upper half of a 39-bit space, sign-extended. */
+		start = 0xffffffc000000000UL;
+		room = 128UL << 30; /* the lower half of it, clear of the top */
 		break;
 	}
 	size = ALIGN_DOWN(size, PMD_SIZE);
