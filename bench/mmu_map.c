@@ -21,18 +21,12 @@
 #include <unistd.h>
 #include <uvmalloc.h>
 
+#include "bench.h"
+
 #include "mmu/mmu.h"
 
 static const unsigned long sizes[] = { 1, 16, 512 };
 #define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 /* Best per-pair time of mapping @nr frames of @pages at the window start. */
 static double bench_tables(struct page **pages, unsigned long nr, long pairs,

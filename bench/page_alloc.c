@@ -19,13 +19,7 @@
 #include <unistd.h>
 #include <uvmalloc.h>
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
+#include "bench.h"
 
 /* Keeps the compiler from dropping the malloc/free pair. */
 static void *volatile sink;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "lib/rbtree.h"
 
 struct item {
@@ -42,14 +43,6 @@ static inline unsigned long item_size(const struct item *it)
 
 RB_DECLARE_CALLBACKS_MAX(static, item_augment, struct item, rb, unsigned long,
 			 subtree_max_size, item_size);
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
 

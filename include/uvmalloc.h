@@ -187,6 +187,36 @@ struct uvm_mmu_stats {
 void uvm_mmu_stats(struct uvm_mmu_stats *stats);
 
 /**
+ * struct uvm_kva_stats - the area allocator's counters
+ * @strategy: "list", "rbtree" or "augment"
+ * @vmap_nodes: vmap nodes in use
+ * @busy_areas: areas handed out and not freed
+ * @lazy_pages: pages of freed areas awaiting a purge
+ * @lazy_max_pages: the lazy pages that trigger a purge
+ * @purges: purges run
+ * @purged_areas: areas purges gave back to free space
+ * @flush_calls: flushes purges asked for (one per contiguous run)
+ * @failures: allocations that found no room, even after a purge
+ */
+struct uvm_kva_stats {
+	const char *strategy;
+	int vmap_nodes;
+	long busy_areas;
+	unsigned long lazy_pages;
+	unsigned long lazy_max_pages;
+	unsigned long purges;
+	unsigned long purged_areas;
+	unsigned long flush_calls;
+	unsigned long failures;
+};
+
+/**
+ * uvm_kva_stats() - read the area allocator's counters
+ * @stats: filled in (zeroed when nothing is booted)
+ */
+void uvm_kva_stats(struct uvm_kva_stats *stats);
+
+/**
  * uvm_walk() - print the page-table walk of one address
  * @addr: any address
  * @out: where to print

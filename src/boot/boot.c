@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/options.h"
 #include "lib/runtime.h"
+#include "kva/kva.h"
 #include "mmu/mmu.h"
 #include "phys/phys.h"
 #include "proc/proc.h"
@@ -24,13 +25,18 @@
  * struct uvm_params - every boot parameter, grouped by the layer that owns it
  * @phys: the physical memory layer's
  * @mmu: the page tables'
+ * @kva: the area allocator's
  * @debug_vm: assertion level, 0..3
  */
 struct uvm_params {
 	struct phys_params phys;
 	struct mmu_params mmu;
+	struct kva_params kva;
 	long debug_vm;
 };
+
+static const char *const kva_strategies[] = { "list", "rbtree", "augment",
+					      NULL };
 
 static const char *const mmu_backends[] = { "host", "soft", NULL };
 
@@ -76,6 +82,22 @@ static const struct uvm_option uvm_option_table[] = {
 		64 << 20, 1LL << 56),
 	OPT("fail_host_map", UVM_OPT_STRING, mmu.fail_host_map, "",
 	    "fault injection for host mappings: <interval>,<probability>,<space>,<times>"),
+	{ .name = "kva",
+	  .type = UVM_OPT_ENUM,
+	  .offset = P(kva.strategy),
+	  .def = "augment",
+	  .choices = kva_strategies,
+	  .help = "area allocator: list (2.6.12), rbtree (2.6.28), augment (5.2+, with 6.9 vmap nodes)" },
+	OPT("lazy", UVM_OPT_BOOL, kva.lazy, "1",
+	    "defer host unmapping of freed areas to batched purges (0: purge at every free)"),
+	OPT_NUM("lazy_max_pages", UVM_OPT_SIZE, kva.lazy_max_pages, "0",
+		"lazy pages that trigger a purge (0: fls(nr_cpus) * 32 MiB worth)",
+		0, 1LL << 40),
+	OPT_NUM("vmap_nodes", UVM_OPT_INT, kva.vmap_nodes, "0",
+		"vmap nodes for kva=augment (0: clamp(nr_cpus, 1, 128))", 0,
+		128),
+	OPT("vmap_pools", UVM_OPT_BOOL, kva.vmap_pools, "1",
+	    "per-node pools of free areas up to 256 pages (kva=augment)"),
 	OPT_NUM("debug_vm", UVM_OPT_INT, debug_vm, "0",
 		"checks: 1 list links, 2 new-page states, 3 every checker after every call",
 		0, 3),
@@ -132,6 +154,13 @@ static int boot_locked(const char *cmdline)
 		phys_exit();
 		return err;
 	}
+	err = kva_init(&p.kva, mmu.vmalloc_start, mmu.vmalloc_end,
+		       phys.nr_cpus);
+	if (err) {
+		mmu_exit();
+		phys_exit();
+		return err;
+	}
 
 	phys_late_init();
 	params = p;
@@ -172,6 +201,7 @@ void uvm_shutdown(void)
 	pthread_mutex_lock(&boot_lock);
 	if (atomic_load(&uvm_running)) {
 		atomic_store_explicit(&uvm_running, 0, memory_order_release);
+		kva_exit();
 		mmu_exit();
 		phys_exit();
 		uvm_debug_vm = 0;
@@ -212,5 +242,5 @@ int uvm_check(void)
 {
 	if (!atomic_load_explicit(&uvm_running, memory_order_acquire))
 		return 0;
-	return phys_check() + mmu_check();
+	return phys_check() + mmu_check() + kva_check();
 }

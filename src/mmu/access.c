@@ -37,46 +37,61 @@ static unsigned long clamp_count(unsigned long addr, unsigned long count)
 	return addr + count < addr ? -addr : count;
 }
 
-long vread(char *buf, char *addr, unsigned long count)
+/*
+ * Walk [addr, addr + count) a page at a time; @copy gets each chunk's
+ * backing bytes in the direct map (NULL where there are none) and the
+ * matching stretch of the caller's buffer. Returns the bytes @copy moved.
+ */
+static unsigned long
+for_each_chunk(char *buf, unsigned long addr, unsigned long count, bool write,
+	       unsigned long (*copy)(char *buf, char *backing, unsigned long n))
 {
-	unsigned long a = (unsigned long)addr, done = 0;
+	unsigned long done = 0, moved = 0;
 
-	if (!uvm_ensure_booted() || !buf)
-		return 0;
-	count = clamp_count(a, count);
 	while (done < count) {
 		unsigned long n =
-			min(count - done, PAGE_SIZE - (a & ~PAGE_MASK));
-		const char *src = backing_byte(a, false);
+			min(count - done, PAGE_SIZE - (addr & ~PAGE_MASK));
 
-		if (src)
-			memcpy(buf + done, src, n);
-		else
-			memset(buf + done, 0, n);
+		moved += copy(buf + done, backing_byte(addr, write), n);
 		done += n;
-		a += n;
+		addr += n;
 	}
-	return (long)count;
+	return moved;
+}
+
+/* Holes read as zeros. */
+static unsigned long copy_out(char *buf, char *backing, unsigned long n)
+{
+	if (backing)
+		memcpy(buf, backing, n);
+	else
+		memset(buf, 0, n);
+	return n;
+}
+
+/* Holes and read-only pages are skipped. */
+static unsigned long copy_in(char *buf, char *backing, unsigned long n)
+{
+	if (!backing)
+		return 0;
+	memcpy(backing, buf, n);
+	return n;
+}
+
+long vread(char *buf, char *addr, unsigned long count)
+{
+	if (!uvm_ensure_booted() || !buf)
+		return 0;
+	count = clamp_count((unsigned long)addr, count);
+	return (long)for_each_chunk(buf, (unsigned long)addr, count, false,
+				    copy_out);
 }
 
 long vwrite(char *buf, char *addr, unsigned long count)
 {
-	unsigned long a = (unsigned long)addr, done = 0, written = 0;
-
 	if (!uvm_ensure_booted() || !buf)
 		return 0;
-	count = clamp_count(a, count);
-	while (done < count) {
-		unsigned long n =
-			min(count - done, PAGE_SIZE - (a & ~PAGE_MASK));
-		char *dst = backing_byte(a, true);
-
-		if (dst) {
-			memcpy(dst, buf + done, n);
-			written += n;
-		}
-		done += n;
-		a += n;
-	}
-	return (long)written;
+	count = clamp_count((unsigned long)addr, count);
+	return (long)for_each_chunk(buf, (unsigned long)addr, count, true,
+				    copy_in);
 }

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The 2.6.12 area allocator: every busy area sits on one list sorted by
+ * address, and nothing else is kept. Free space is whatever lies between
+ * two neighbours on the list.
+ *
+ * An allocation walks the list from its head and takes the lowest aligned
+ * address whose range fits before the next busy area (top-down requests
+ * walk from the tail and take the highest). A lookup walks the list too:
+ * every operation costs O(number of busy areas), which is what the later
+ * designs were written to fix. Frees are immediate, so no area is ever lazy.
+ *
+ *   window: |busy|  gap  |busy|busy|      gap      |busy|  gap  |
+ *   list:    A ---------> B -> C ----------------> D
+ *
+ * One spinlock covers the list, the counter and the window bounds.
+ */
+#include <errno.h>
+#include <linux/mm.h>
+
+#include "kva.h"
+#include "lib/log.h"
+
+#define violation(fmt, ...) (pr_err("kva_check: list: " fmt, ##__VA_ARGS__), 1)
+
+static spinlock_t vmlist_lock = __SPIN_LOCK_UNLOCKED;
+static struct list_head vmlist = LIST_HEAD_INIT(vmlist);
+static unsigned long vmlist_start, vmlist_end; /* the window */
+static unsigned long vmlist_nr;		       /* areas on the list */
+
+/* @x rounded up to @align (a power of two); false if that wraps. */
+static inline bool align_up(unsigned long x, unsigned long align,
+			    unsigned long *res)
+{
+	unsigned long r = (x + align - 1) & ~(align - 1);
+
+	if (r < x)
+		return false;
+	*res = r;
+	return true;
+}
+
+/* Whether [@addr, @addr + @size) ends at or below @limit, without wrapping. */
+static inline bool fits_below(unsigned long addr, unsigned long size,
+			      unsigned long limit)
+{
+	return addr <= limit && limit - addr >= size;
+}
+
+static inline struct vmap_area *vmlist_entry(struct list_head *pos)
+{
+	return pos == &vmlist ? NULL : list_entry(pos, struct vmap_area, list);
+}
+
+/*
+ * The lowest fitting address. *@prev receives the list node the new area
+ * goes after (the head when it becomes the first).
+ */
+static bool vmlist_find_lowest(unsigned long size, unsigned long align,
+			       unsigned long vstart, unsigned long vend,
+			       unsigned long *addrp, struct list_head **prev)
+{
+	struct list_head *after = &vmlist;
+	struct vmap_area *tmp;
+	unsigned long addr;
+
+	if (!align_up(vstart, align, &addr))
+		return false;
+	list_for_each_entry(tmp, &vmlist, list) {
+		if (tmp->va_end <= addr) {
+			/* Wholly below the candidate: skip it. */
+			after = &tmp->list;
+			continue;
+		}
+		if (fits_below(addr, size, min(tmp->va_start, vend)))
+			goto found;
+		if (tmp->va_start >= vend)
+			return false;
+		/* Overlaps, or the gap before it is too small: jump past. */
+		if (!align_up(tmp->va_end, align, &addr) || addr >= vend)
+			return false;
+		after = &tmp->list;
+	}
+	if (!fits_below(addr, size, vend))
+		return false;
+found:
+	*addrp = addr;
+	*prev = after;
+	return true;
+}
+
+/* The highest fitting address, walking from the tail; as above. */
+static bool vmlist_find_highest(unsigned long size, unsigned long align,
+				unsigned long vstart, unsigned long vend,
+				unsigned long *addrp, struct list_head **prev)
+{
+	unsigned long hi = vend, lo, addr;
+	struct list_head *pos;
+	struct vmap_area *tmp;
+
+	for (pos = vmlist.prev;; pos = pos->prev) {
+		tmp = vmlist_entry(pos);
+		if (tmp && tmp->va_start >= hi)
+			continue; /* at or above vend */
+		/* The gap [lo, hi) lies between @tmp (or vstart) and hi. */
+		lo = tmp ? max(tmp->va_end, vstart) : vstart;
+		if (hi > lo && hi - lo >= size) {
+			addr = ALIGN_DOWN(hi - size, align);
+			if (addr >= lo) {
+				*addrp = addr;
+				*prev = pos;
+				return true;
+			}
+		}
+		if (!tmp || tmp->va_start <= vstart)
+			return false;
+		hi = tmp->va_start;
+	}
+}
+
+static int vmlist_init(unsigned long start, unsigned long end)
+{
+	if (start >= end)
+		return -EINVAL;
+	spin_lock(&vmlist_lock);
+	INIT_LIST_HEAD(&vmlist);
+	vmlist_start = start;
+	vmlist_end = end;
+	vmlist_nr = 0;
+	spin_unlock(&vmlist_lock);
+	return 0;
+}
+
+static void vmlist_exit(void)
+{
+	struct vmap_area *va, *n;
+
+	spin_lock(&vmlist_lock);
+	list_for_each_entry_safe(va, n, &vmlist, list)
+		va_free(va);
+	INIT_LIST_HEAD(&vmlist);
+	vmlist_nr = 0;
+	spin_unlock(&vmlist_lock);
+}
+
+static struct vmap_area *vmlist_alloc(unsigned long size, unsigned long align,
+				      unsigned long vstart, unsigned long vend,
+				      bool topdown, int cpu_node)
+{
+	struct vmap_area *va = va_alloc();
+	struct list_head *prev;
+	unsigned long addr;
+	bool found;
+
+	(void)cpu_node;
+	if (!va)
+		return NULL;
+	spin_lock(&vmlist_lock);
+	if (topdown)
+		found = vmlist_find_highest(size, align, vstart, vend, &addr,
+					    &prev);
+	else
+		found = vmlist_find_lowest(size, align, vstart, vend, &addr,
+					   &prev);
+	if (found) {
+		va->va_start = addr;
+		va->va_end = addr + size;
+		va->state = VA_BUSY;
+		list_add(&va->list, prev);
+		vmlist_nr++;
+	}
+	spin_unlock(&vmlist_lock);
+	if (!found) {
+		va_free(va);
+		return NULL;
+	}
+	return va;
+}
+
+static struct vmap_area *vmlist_find(unsigned long addr)
+{
+	struct vmap_area *tmp, *va = NULL;
+
+	spin_lock(&vmlist_lock);
+	list_for_each_entry(tmp, &vmlist, list) {
+		if (addr < tmp->va_start)
+			break;
+		if (addr < tmp->va_end) {
+			va = tmp;
+			break;
+		}
+	}
+	spin_unlock(&vmlist_lock);
+	return va;
+}
+
+static void vmlist_release(struct vmap_area *va)
+{
+	spin_lock(&vmlist_lock);
+	list_del_init(&va->list);
+	vmlist_nr--;
+	spin_unlock(&vmlist_lock);
+	va_free(va);
+}
+
+/* This design has no lazy state: a lazy free is an immediate one. */
+static void vmlist_free_lazy(struct vmap_area *va)
+{
+	vmlist_release(va);
+}
+
+static unsigned long vmlist_collect_lazy(struct list_head *list)
+{
+	(void)list;
+	return 0;
+}
+
+static void vmlist_decay(bool all)
+{
+	(void)all;
+}
+
+/* Hand @fn a free range [@start, @end) dressed as a temporary area. */
+static void report_gap(void (*fn)(struct vmap_area *va, void *arg), void *arg,
+		       unsigned long start, unsigned long end)
+{
+	struct vmap_area gap = {
+		.va_start = start,
+		.va_end = end,
+		.state = VA_FREE,
+	};
+
+	RB_CLEAR_NODE(&gap.rb_node);
+	INIT_LIST_HEAD(&gap.list);
+	INIT_LIST_HEAD(&gap.purge);
+	fn(&gap, arg);
+}
+
+static void vmlist_for_each(void (*fn)(struct vmap_area *va, void *arg),
+			    void *arg)
+{
+	unsigned long at;
+	struct vmap_area *va;
+
+	spin_lock(&vmlist_lock);
+	at = vmlist_start;
+	list_for_each_entry(va, &vmlist, list) {
+		if (va->va_start > at)
+			report_gap(fn, arg, at, va->va_start);
+		fn(va, arg);
+		at = max(at, va->va_end);
+	}
+	if (at < vmlist_end)
+		report_gap(fn, arg, at, vmlist_end);
+	spin_unlock(&vmlist_lock);
+}
+
+static int vmlist_check(void)
+{
+	struct vmap_area *va, *prev = NULL;
+	unsigned long nr = 0;
+	struct list_head *pos;
+	bool cut = false;
+	int bad = 0;
+
+	spin_lock(&vmlist_lock);
+	for (pos = vmlist.next; pos != &vmlist; pos = pos->next) {
+		if (pos->next->prev != pos || pos->prev->next != pos) {
+			bad += violation("broken links at list node %p",
+					 (void *)pos);
+			cut = true;
+			break;
+		}
+		if (++nr > vmlist_nr) {
+			bad += violation(
+				"more areas on the list than the %lu counted",
+				vmlist_nr);
+			cut = true;
+			break;
+		}
+		va = list_entry(pos, struct vmap_area, list);
+		if (va->state != VA_BUSY)
+			bad += violation(
+				"area %#lx-%#lx has state %d, not busy",
+				va->va_start, va->va_end, va->state);
+		if (va->va_start >= va->va_end)
+			bad += violation("area %#lx-%#lx is empty",
+					 va->va_start, va->va_end);
+		if (!PAGE_ALIGNED(va->va_start) || !PAGE_ALIGNED(va->va_end))
+			bad += violation("area %#lx-%#lx is not page-aligned",
+					 va->va_start, va->va_end);
+		if (va->va_start < vmlist_start || va->va_end > vmlist_end)
+			bad += violation(
+				"area %#lx-%#lx is outside the window %#lx-%#lx",
+				va->va_start, va->va_end, vmlist_start,
+				vmlist_end);
+		if (prev && va->va_start < prev->va_end)
+			bad += violation(
+				"area %#lx-%#lx follows %#lx-%#lx: out of order or overlapping",
+				va->va_start, va->va_end, prev->va_start,
+				prev->va_end);
+		prev = va;
+	}
+	if (!cut && nr != vmlist_nr)
+		bad += violation("%lu areas on the list, %lu counted", nr,
+				 vmlist_nr);
+	spin_unlock(&vmlist_lock);
+	return bad;
+}
+
+/*
+ * kva=list: the 2.6.12 design. Busy areas only, on one sorted list; frees
+ * are immediate.
+ */
+const struct kva_strategy kva_list_strategy = {
+	.name = "list",
+	.lazy = false,
+	.init = vmlist_init,
+	.exit = vmlist_exit,
+	.alloc = vmlist_alloc,
+	.find = vmlist_find,
+	.free_lazy = vmlist_free_lazy,
+	.collect_lazy = vmlist_collect_lazy,
+	.release = vmlist_release,
+	.decay = vmlist_decay,
+	.for_each = vmlist_for_each,
+	.check = vmlist_check,
+};
