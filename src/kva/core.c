@@ -118,8 +118,11 @@ static bool request_ok(unsigned long *size, unsigned long *align,
 		return false;
 	}
 	if (!(flags & KVA_NO_GUARD)) {
-		if (*size + KVA_PAGE_SIZE < *size)
+		if (*size + KVA_PAGE_SIZE < *size) {
+			pr_warn("vmap: size %#lx leaves no room for a guard page",
+				*size);
 			return false;
+		}
 		*size += KVA_PAGE_SIZE;
 	}
 	return true;
@@ -182,6 +185,7 @@ void kva_free(struct vmap_area *va)
 		if (owner_flush(va->va_start, va->va_end)) {
 			pr_err("vmap: %#lx-%#lx could not be unmapped; it stays reserved",
 			       va->va_start, va->va_end);
+			atomic_fetch_add(&kva.nr_busy, 1);
 			return;
 		}
 		owner_reclaim(va);
@@ -271,6 +275,8 @@ unsigned long kva_purge(bool decay_all)
 	}
 	free(a);
 out:
+	if (decay_all)
+		kva.ops->decay(true); /* what this purge pooled goes back too */
 	atomic_fetch_add(&kva.purges, 1);
 	atomic_fetch_add(&kva.purged_areas, done);
 	pthread_mutex_unlock(&kva.purge_lock);
