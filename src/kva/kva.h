@@ -230,6 +230,37 @@ static inline int kva_addr_to_node(unsigned long addr)
 		     (unsigned long)kva.nr_vmap_nodes);
 }
 
+/* @x rounded up to @align (a power of two); false if that wraps. */
+static inline bool kva_align_up(unsigned long x, unsigned long align,
+				unsigned long *res)
+{
+	unsigned long r = (x + align - 1) & ~(align - 1);
+
+	if (r < x)
+		return false;
+	*res = r;
+	return true;
+}
+
+/* gaps.c: for the designs that keep only busy areas (list, rbtree) */
+
+/**
+ * kva_report_list() - hand every area of a sorted list, and every gap
+ *                     between them, to a for_each callback
+ * @head: areas sorted by address, linked through va->list
+ * @start: the window's first address
+ * @end: one past its last
+ * @skip_lazy: do not report VA_LAZY areas (whoever keeps them does); their
+ *             range is still not a gap
+ * @fn: the callback; a gap comes as a temporary VA_FREE area on the stack
+ * @arg: passed to @fn
+ *
+ * The caller holds the lock that guards @head.
+ */
+void kva_report_list(struct list_head *head, unsigned long start,
+		     unsigned long end, bool skip_lazy,
+		     void (*fn)(struct vmap_area *va, void *arg), void *arg);
+
 /* area.c: struct vmap_area storage */
 
 /**

@@ -28,18 +28,6 @@ static struct list_head vmlist = LIST_HEAD_INIT(vmlist);
 static unsigned long vmlist_start, vmlist_end; /* the window */
 static unsigned long vmlist_nr;		       /* areas on the list */
 
-/* @x rounded up to @align (a power of two); false if that wraps. */
-static inline bool align_up(unsigned long x, unsigned long align,
-			    unsigned long *res)
-{
-	unsigned long r = (x + align - 1) & ~(align - 1);
-
-	if (r < x)
-		return false;
-	*res = r;
-	return true;
-}
-
 /* Whether [@addr, @addr + @size) ends at or below @limit, without wrapping. */
 static inline bool fits_below(unsigned long addr, unsigned long size,
 			      unsigned long limit)
@@ -64,7 +52,7 @@ static bool vmlist_find_lowest(unsigned long size, unsigned long align,
 	struct vmap_area *tmp;
 	unsigned long addr;
 
-	if (!align_up(vstart, align, &addr))
+	if (!kva_align_up(vstart, align, &addr))
 		return false;
 	list_for_each_entry(tmp, &vmlist, list) {
 		if (tmp->va_end <= addr) {
@@ -77,7 +65,7 @@ static bool vmlist_find_lowest(unsigned long size, unsigned long align,
 		if (tmp->va_start >= vend)
 			return false;
 		/* Overlaps, or the gap before it is too small: jump past. */
-		if (!align_up(tmp->va_end, align, &addr) || addr >= vend)
+		if (!kva_align_up(tmp->va_end, align, &addr) || addr >= vend)
 			return false;
 		after = &tmp->list;
 	}
@@ -220,38 +208,11 @@ static void vmlist_decay(bool all)
 	(void)all;
 }
 
-/* Hand @fn a free range [@start, @end) dressed as a temporary area. */
-static void report_gap(void (*fn)(struct vmap_area *va, void *arg), void *arg,
-		       unsigned long start, unsigned long end)
-{
-	struct vmap_area gap = {
-		.va_start = start,
-		.va_end = end,
-		.state = VA_FREE,
-	};
-
-	RB_CLEAR_NODE(&gap.rb_node);
-	INIT_LIST_HEAD(&gap.list);
-	INIT_LIST_HEAD(&gap.purge);
-	fn(&gap, arg);
-}
-
 static void vmlist_for_each(void (*fn)(struct vmap_area *va, void *arg),
 			    void *arg)
 {
-	unsigned long at;
-	struct vmap_area *va;
-
 	spin_lock(&vmlist_lock);
-	at = vmlist_start;
-	list_for_each_entry(va, &vmlist, list) {
-		if (va->va_start > at)
-			report_gap(fn, arg, at, va->va_start);
-		fn(va, arg);
-		at = max(at, va->va_end);
-	}
-	if (at < vmlist_end)
-		report_gap(fn, arg, at, vmlist_end);
+	kva_report_list(&vmlist, vmlist_start, vmlist_end, false, fn, arg);
 	spin_unlock(&vmlist_lock);
 }
 

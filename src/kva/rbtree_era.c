@@ -56,18 +56,6 @@ static unsigned long cached_hole_size;
 static unsigned long cached_vstart;
 static unsigned long cached_align;
 
-/* @x rounded up to @align (a power of two); false if that wraps. */
-static inline bool align_up(unsigned long x, unsigned long align,
-			    unsigned long *res)
-{
-	unsigned long r = (x + align - 1) & ~(align - 1);
-
-	if (r < x)
-		return false;
-	*res = r;
-	return true;
-}
-
 static inline struct vmap_area *node_to_va(struct rb_node *n)
 {
 	return rb_entry_safe(n, struct vmap_area, rb_node);
@@ -194,13 +182,13 @@ static bool search_from_cache(unsigned long size, unsigned long align,
 		struct vmap_area *cache = node_to_va(free_vmap_cache);
 
 		/* Nothing lies between the cached area and its successor. */
-		if (align_up(cache->va_end, align, &addr) && addr >= vstart)
+		if (kva_align_up(cache->va_end, align, &addr) && addr >= vstart)
 			first = next_area(cache);
 		else
 			drop_cache();
 	}
 	if (!free_vmap_cache) {
-		if (!align_up(vstart, align, &addr))
+		if (!kva_align_up(vstart, align, &addr))
 			return false;
 		first = first_ending_above(addr);
 	}
@@ -212,7 +200,7 @@ static bool search_from_cache(unsigned long size, unsigned long align,
 		if (first->va_start > addr &&
 		    first->va_start - addr > cached_hole_size)
 			cached_hole_size = first->va_start - addr;
-		if (!align_up(first->va_end, align, &addr) ||
+		if (!kva_align_up(first->va_end, align, &addr) ||
 		    addr + size < addr)
 			return false;
 		first = next_area(first);
@@ -374,22 +362,6 @@ static void rbtree_decay(bool all)
 	(void)all;
 }
 
-/* Hand @fn a free range [@start, @end) dressed as a temporary area. */
-static void report_gap(void (*fn)(struct vmap_area *va, void *arg), void *arg,
-		       unsigned long start, unsigned long end)
-{
-	struct vmap_area gap = {
-		.va_start = start,
-		.va_end = end,
-		.state = VA_FREE,
-	};
-
-	RB_CLEAR_NODE(&gap.rb_node);
-	INIT_LIST_HEAD(&gap.list);
-	INIT_LIST_HEAD(&gap.purge);
-	fn(&gap, arg);
-}
-
 /*
  * Busy areas and free gaps come from the list, lazy areas from the lazy
  * set. A collected area that has not been released yet (say, because its
@@ -400,19 +372,9 @@ static void rbtree_for_each(void (*fn)(struct vmap_area *va, void *arg),
 			    void *arg)
 {
 	struct vmap_area *va;
-	unsigned long at;
 
 	spin_lock(&vmap_area_lock);
-	at = vmap_start;
-	list_for_each_entry(va, &vmap_area_list, list) {
-		if (va->va_start > at)
-			report_gap(fn, arg, at, va->va_start);
-		if (va->state != VA_LAZY)
-			fn(va, arg);
-		at = max(at, va->va_end);
-	}
-	if (at < vmap_end)
-		report_gap(fn, arg, at, vmap_end);
+	kva_report_list(&vmap_area_list, vmap_start, vmap_end, true, fn, arg);
 	list_for_each_entry(va, &vmap_lazy_list, purge)
 		fn(va, arg);
 	spin_unlock(&vmap_area_lock);
