@@ -44,6 +44,7 @@
 
 #include "kva/kva.h"
 #include "lib/log.h"
+#include "test_util.h"
 
 #define WIN_SIZE (1UL << 30)
 #define WIN_PAGES (WIN_SIZE >> PAGE_SHIFT)
@@ -54,27 +55,6 @@ static unsigned long win_start, win_end;
 static const char *const kva_names[] = { "list", "rbtree", "augment" };
 
 /* ------------------------------------------------------------- helpers */
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed ? seed : 1;
-}
-
-/* xorshift64*: deterministic, so that a failure repeats. */
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static unsigned long rng_below(unsigned long n)
-{
-	return (unsigned long)(rng_next() % n);
-}
 
 /* @x rounded up to @a (a power of two); false if that wraps. */
 static bool align_up(unsigned long x, unsigned long a, unsigned long *res)
@@ -88,37 +68,6 @@ static bool align_up(unsigned long x, unsigned long a, unsigned long *res)
 }
 
 /* ------------------------------------------------------ a capturing sink */
-
-#define CAP_LINES 64
-
-static struct capture {
-	int n; /* lines seen, may exceed CAP_LINES */
-	char lines[CAP_LINES][UVM_LOG_LINE_MAX + 1];
-	char last_err[UVM_LOG_LINE_MAX + 1];
-	char last_warn[UVM_LOG_LINE_MAX + 1];
-} cap;
-
-static void capture_sink(int level, const char *line, void *arg)
-{
-	struct capture *c = arg;
-
-	if (c->n < CAP_LINES)
-		snprintf(c->lines[c->n], sizeof(c->lines[0]), "%s", line);
-	if (level <= UVM_LOG_ERR)
-		snprintf(c->last_err, sizeof(c->last_err), "%s", line);
-	if (level <= UVM_LOG_WARNING)
-		snprintf(c->last_warn, sizeof(c->last_warn), "%s", line);
-	c->n++;
-}
-
-static void cap_reset(void)
-{
-	cap.n = 0;
-	cap.last_err[0] = '\0';
-	cap.last_warn[0] = '\0';
-	/* A fresh burst, so that the next warning is printed, not dropped. */
-	uvm_log_reset_ratelimit();
-}
 
 static unsigned long warnings(void)
 {

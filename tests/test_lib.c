@@ -17,48 +17,9 @@
 #include "lib/fault_inject.h"
 #include "lib/log.h"
 #include "lib/options.h"
+#include "test_util.h"
 
 /* ------------------------------------------------------ a capturing sink */
-
-#define CAP_LINES 256
-
-static struct capture {
-	pthread_mutex_t lock;
-	int n; /* lines seen, may exceed CAP_LINES */
-	int levels[CAP_LINES];
-	char lines[CAP_LINES][UVM_LOG_LINE_MAX + 1];
-} cap = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void capture_sink(int level, const char *line, void *arg)
-{
-	struct capture *c = arg;
-
-	pthread_mutex_lock(&c->lock);
-	if (c->n < CAP_LINES) {
-		c->levels[c->n] = level;
-		snprintf(c->lines[c->n], sizeof(c->lines[0]), "%s", line);
-	}
-	c->n++;
-	pthread_mutex_unlock(&c->lock);
-}
-
-static void cap_reset(void)
-{
-	pthread_mutex_lock(&cap.lock);
-	cap.n = 0;
-	pthread_mutex_unlock(&cap.lock);
-	uvm_log_reset_ratelimit();
-}
-
-static int cap_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&cap.lock);
-	n = cap.n;
-	pthread_mutex_unlock(&cap.lock);
-	return n;
-}
 
 static void capture_on(void)
 {

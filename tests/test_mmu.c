@@ -45,6 +45,7 @@
 #include "lib/log.h"
 #include "mmu/mmu.h"
 #include "phys/phys.h"
+#include "test_util.h"
 
 /*
  * A 39-bit layout on the host needs address space below 2^38, which
@@ -69,67 +70,6 @@ static void skip_unless_layout_fits(int levels, bool host)
 }
 
 /* ------------------------------------------------------ a capturing sink */
-
-#define CAP_LINES 64
-
-static struct capture {
-	pthread_mutex_t lock;
-	int n; /* lines seen, may exceed CAP_LINES */
-	char lines[CAP_LINES][UVM_LOG_LINE_MAX + 1];
-	char last_err[UVM_LOG_LINE_MAX + 1]; /* the last error line seen */
-} cap = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void capture_sink(int level, const char *line, void *arg)
-{
-	struct capture *c = arg;
-
-	pthread_mutex_lock(&c->lock);
-	if (c->n < CAP_LINES)
-		snprintf(c->lines[c->n], sizeof(c->lines[0]), "%s", line);
-	if (level <= UVM_LOG_ERR)
-		snprintf(c->last_err, sizeof(c->last_err), "%s", line);
-	c->n++;
-	pthread_mutex_unlock(&c->lock);
-}
-
-static void cap_reset(void)
-{
-	pthread_mutex_lock(&cap.lock);
-	cap.n = 0;
-	cap.last_err[0] = '\0';
-	pthread_mutex_unlock(&cap.lock);
-}
-
-static int cap_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&cap.lock);
-	n = cap.n;
-	pthread_mutex_unlock(&cap.lock);
-	return n;
-}
-
-static const char *cap_line(int i)
-{
-	return i >= 0 && i < CAP_LINES && i < cap.n ? cap.lines[i] : "";
-}
-
-static const char *cap_last(void)
-{
-	return cap_line(cap_count() - 1);
-}
-
-/* Index of the first kept line at or after @from containing @s, or -1. */
-static int cap_find(const char *s, int from)
-{
-	int i, n = cap_count();
-
-	for (i = from; i < n && i < CAP_LINES; i++)
-		if (strstr(cap.lines[i], s))
-			return i;
-	return -1;
-}
 
 /* --------------------------------------------------------- boot helpers */
 

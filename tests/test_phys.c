@@ -27,69 +27,9 @@
 #include "lib/log.h"
 #include "lib/runtime.h"
 #include "phys/phys.h"
+#include "test_util.h"
 
 /* ------------------------------------------------------ a capturing sink */
-
-#define CAP_LINES 256
-
-static struct capture {
-	pthread_mutex_t lock;
-	int n; /* lines seen, may exceed CAP_LINES */
-	int levels[CAP_LINES];
-	char lines[CAP_LINES][UVM_LOG_LINE_MAX + 1];
-} cap = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void capture_sink(int level, const char *line, void *arg)
-{
-	struct capture *c = arg;
-
-	pthread_mutex_lock(&c->lock);
-	if (c->n < CAP_LINES) {
-		c->levels[c->n] = level;
-		snprintf(c->lines[c->n], sizeof(c->lines[0]), "%s", line);
-	}
-	c->n++;
-	pthread_mutex_unlock(&c->lock);
-}
-
-static void cap_reset(void)
-{
-	pthread_mutex_lock(&cap.lock);
-	cap.n = 0;
-	pthread_mutex_unlock(&cap.lock);
-}
-
-static int cap_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&cap.lock);
-	n = cap.n;
-	pthread_mutex_unlock(&cap.lock);
-	return n;
-}
-
-/* Line @i, or "" when it was not kept. */
-static const char *cap_line(int i)
-{
-	return i >= 0 && i < CAP_LINES && i < cap.n ? cap.lines[i] : "";
-}
-
-static const char *cap_last(void)
-{
-	return cap_line(cap_count() - 1);
-}
-
-/* Index of the first kept line at or after @from containing @s, or -1. */
-static int cap_find(const char *s, int from)
-{
-	int i, n = cap_count();
-
-	for (i = from; i < n && i < CAP_LINES; i++)
-		if (strstr(cap.lines[i], s))
-			return i;
-	return -1;
-}
 
 /* --------------------------------------------------------- boot helpers */
 
@@ -247,27 +187,9 @@ static void expect_one_warning(const struct snap *before, const char *substr,
 
 /* ------------------------------------------------------------ utilities */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed ? seed : 0x9e3779b97f4a7c15ULL;
-}
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
-
 static unsigned long rnd_below(unsigned long n)
 {
-	return (unsigned long)((rnd() >> 11) % n);
+	return (unsigned long)((rng_next() >> 11) % n);
 }
 
 static void shuffle(struct page **v, size_t n)

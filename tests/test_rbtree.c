@@ -22,29 +22,9 @@
 #include <criterion/criterion.h>
 
 #include "lib/rbtree.h"
+#include "test_util.h"
 
 /* ------------------------------------------------------------- helpers */
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed ? seed : 1;
-}
-
-/* xorshift64*: deterministic, so that a failure repeats. */
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static unsigned long rng_below(unsigned long n)
-{
-	return (unsigned long)(rng_next() % n);
-}
 
 /* rb_check() reports, collected for inspection. */
 struct reports {
