@@ -39,3 +39,30 @@ void kva_report_list(struct list_head *head, unsigned long start,
 	if (at < end)
 		report_gap(fn, arg, at, end);
 }
+
+bool kva_highest_gap(struct list_head *head, struct vmap_area *va,
+		     unsigned long size, unsigned long align,
+		     unsigned long vstart, unsigned long vend,
+		     unsigned long *addrp, struct vmap_area **below)
+{
+	unsigned long hi = vend, lo, addr;
+
+	for (;;) {
+		/* The gap [lo, hi) lies between @va (or vstart) and hi. */
+		lo = va ? max(va->va_end, vstart) : vstart;
+		if (hi > lo && hi - lo >= size) {
+			addr = ALIGN_DOWN(hi - size, align);
+			if (addr >= lo) {
+				*addrp = addr;
+				*below = va;
+				return true;
+			}
+		}
+		if (!va || va->va_start <= vstart)
+			return false;
+		hi = va->va_start;
+		va = va->list.prev == head ?
+			     NULL :
+			     list_entry(va->list.prev, struct vmap_area, list);
+	}
+}

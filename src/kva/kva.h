@@ -261,6 +261,25 @@ void kva_report_list(struct list_head *head, unsigned long start,
 		     unsigned long end, bool skip_lazy,
 		     void (*fn)(struct vmap_area *va, void *arg), void *arg);
 
+/**
+ * kva_highest_gap() - the highest fitting address, walking a sorted list
+ *                     down from @va
+ * @head: areas sorted by address, linked through va->list
+ * @va: the highest area that starts below @vend, or NULL if none does
+ * @size: bytes wanted
+ * @align: a power of two
+ * @vstart: the range's bottom
+ * @vend: and top
+ * @addrp: set to the address found
+ * @below: set to the area just under the gap (NULL: the gap is the bottom)
+ *
+ * Return: whether a fitting address exists.
+ */
+bool kva_highest_gap(struct list_head *head, struct vmap_area *va,
+		     unsigned long size, unsigned long align,
+		     unsigned long vstart, unsigned long vend,
+		     unsigned long *addrp, struct vmap_area **below);
+
 /* area.c: struct vmap_area storage */
 
 /**

@@ -82,28 +82,18 @@ static bool vmlist_find_highest(unsigned long size, unsigned long align,
 				unsigned long vstart, unsigned long vend,
 				unsigned long *addrp, struct list_head **prev)
 {
-	unsigned long hi = vend, lo, addr;
-	struct list_head *pos;
-	struct vmap_area *tmp;
+	struct vmap_area *top = NULL, *below, *tmp;
 
-	for (pos = vmlist.prev;; pos = pos->prev) {
-		tmp = vmlist_entry(pos);
-		if (tmp && tmp->va_start >= hi)
-			continue; /* at or above vend */
-		/* The gap [lo, hi) lies between @tmp (or vstart) and hi. */
-		lo = tmp ? max(tmp->va_end, vstart) : vstart;
-		if (hi > lo && hi - lo >= size) {
-			addr = ALIGN_DOWN(hi - size, align);
-			if (addr >= lo) {
-				*addrp = addr;
-				*prev = pos;
-				return true;
-			}
-		}
-		if (!tmp || tmp->va_start <= vstart)
-			return false;
-		hi = tmp->va_start;
+	list_for_each_entry(tmp, &vmlist, list) {
+		if (tmp->va_start >= vend)
+			break;
+		top = tmp;
 	}
+	if (!kva_highest_gap(&vmlist, top, size, align, vstart, vend, addrp,
+			     &below))
+		return false;
+	*prev = below ? &below->list : &vmlist;
+	return true;
 }
 
 static int vmlist_init(unsigned long start, unsigned long end)

@@ -216,23 +216,10 @@ static bool search_topdown(unsigned long size, unsigned long align,
 			   unsigned long vstart, unsigned long vend,
 			   unsigned long *addrp)
 {
-	struct vmap_area *va = last_starting_below(vend);
-	unsigned long hi = vend, lo, addr;
+	struct vmap_area *below;
 
-	for (;; va = prev_area(va)) {
-		/* The gap [lo, hi) lies between @va (or vstart) and hi. */
-		lo = va ? max(va->va_end, vstart) : vstart;
-		if (hi > lo && hi - lo >= size) {
-			addr = ALIGN_DOWN(hi - size, align);
-			if (addr >= lo) {
-				*addrp = addr;
-				return true;
-			}
-		}
-		if (!va || va->va_start <= vstart)
-			return false;
-		hi = va->va_start;
-	}
+	return kva_highest_gap(&vmap_area_list, last_starting_below(vend), size,
+			       align, vstart, vend, addrp, &below);
 }
 
 static int rbtree_init(unsigned long start, unsigned long end)
