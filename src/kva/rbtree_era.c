@@ -68,13 +68,6 @@ static inline struct vmap_area *next_area(struct vmap_area *va)
 		       list_entry(va->list.next, struct vmap_area, list);
 }
 
-static inline struct vmap_area *prev_area(struct vmap_area *va)
-{
-	return va->list.prev == &vmap_area_list ?
-		       NULL :
-		       list_entry(va->list.prev, struct vmap_area, list);
-}
-
 static inline void drop_cache(void)
 {
 	free_vmap_cache = NULL;
