@@ -35,11 +35,6 @@ static inline bool fits_below(unsigned long addr, unsigned long size,
 	return addr <= limit && limit - addr >= size;
 }
 
-static inline struct vmap_area *vmlist_entry(struct list_head *pos)
-{
-	return pos == &vmlist ? NULL : list_entry(pos, struct vmap_area, list);
-}
-
 /*
  * The lowest fitting address. *@prev receives the list node the new area
  * goes after (the head when it becomes the first).
