@@ -20,6 +20,7 @@
 #include "mmu/mmu.h"
 #include "phys/phys.h"
 #include "proc/proc.h"
+#include "vmalloc/vmalloc_int.h"
 
 /**
  * struct uvm_params - every boot parameter, grouped by the layer that owns it
@@ -161,6 +162,7 @@ static int boot_locked(const char *cmdline)
 		phys_exit();
 		return err;
 	}
+	vmalloc_init();
 
 	phys_late_init();
 	params = p;
@@ -200,6 +202,8 @@ void uvm_shutdown(void)
 {
 	pthread_mutex_lock(&boot_lock);
 	if (atomic_load(&uvm_running)) {
+		/* Still running for the leak report's vfree()s. */
+		vmalloc_exit();
 		atomic_store_explicit(&uvm_running, 0, memory_order_release);
 		kva_exit();
 		mmu_exit();
@@ -242,5 +246,5 @@ int uvm_check(void)
 {
 	if (!atomic_load_explicit(&uvm_running, memory_order_acquire))
 		return 0;
-	return phys_check() + mmu_check() + kva_check();
+	return phys_check() + mmu_check() + kva_check() + vmalloc_check();
 }

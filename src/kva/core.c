@@ -24,6 +24,13 @@
 
 struct kva_state kva;
 
+/*
+ * Set while this thread purges: an owner's reclaim may free areas of its
+ * own (a vmalloc'ed pages array), and those frees must not start a purge
+ * inside the purge.
+ */
+static __thread bool in_purge;
+
 static const struct kva_strategy *const strategies[NR_KVA_STRATEGIES] = {
 	[KVA_LIST] = &kva_list_strategy,
 	[KVA_RBTREE] = &kva_rbtree_strategy,
@@ -196,7 +203,7 @@ void kva_free(struct vmap_area *va)
 	pages = va_size(va) >> KVA_PAGE_SHIFT;
 	kva.ops->free_lazy(va);
 	pages += atomic_fetch_add(&kva.lazy_pages, pages);
-	if (!kva.params.lazy || pages > kva.lazy_max_pages)
+	if (!in_purge && (!kva.params.lazy || pages > kva.lazy_max_pages))
 		kva_purge(false);
 }
 
@@ -237,8 +244,11 @@ unsigned long kva_purge(bool decay_all)
 
 	if (!kva.ops || !kva.ops->lazy)
 		return 0;
+	if (in_purge)
+		return 0;
 	INIT_LIST_HEAD(&batch);
 	pthread_mutex_lock(&kva.purge_lock);
+	in_purge = true;
 	pages = kva.ops->collect_lazy(&batch);
 	atomic_fetch_sub(&kva.lazy_pages, pages);
 	/* Areas whose flush was refused last time are tried again. */
@@ -279,6 +289,7 @@ out:
 		kva.ops->decay(true); /* what this purge pooled goes back too */
 	atomic_fetch_add(&kva.purges, 1);
 	atomic_fetch_add(&kva.purged_areas, done);
+	in_purge = false;
 	pthread_mutex_unlock(&kva.purge_lock);
 	return done;
 }

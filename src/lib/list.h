@@ -16,6 +16,7 @@ struct list_head {
 
 /* clang-format off */
 #define LIST_HEAD_INIT(name) { &(name), &(name) }
+#define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
 /* clang-format on */
 
 static inline void INIT_LIST_HEAD(struct list_head *head)

@@ -36,6 +36,7 @@
 
 #include "lib/compiler.h"
 #include "lib/fault_inject.h"
+#include "lib/list.h"
 #include "lib/options.h"
 #include "lib/spinlock.h"
 
@@ -107,6 +108,9 @@ extern const struct mmu_backend mmu_soft_backend;
  * @host_unmaps: host unmap calls
  * @host_protects: host protection changes
  * @host_failures: host calls refused (the cap, ENOMEM, injection)
+ * @stale: ranges cleared in the tables whose host mappings await
+ *         mmu_flush() (struct mmu_stale, under @lock); the checker allows
+ *         host mappings there
  */
 struct mmu_state {
 	struct mmu_params params;
@@ -123,7 +127,29 @@ struct mmu_state {
 	atomic_ulong host_unmaps;
 	atomic_ulong host_protects;
 	atomic_ulong host_failures;
+	struct list_head stale;
 };
+
+/**
+ * struct mmu_stale - a range whose tables are clear but whose host mapping
+ *                    may still exist (the lazy window before a flush)
+ * @start: first address
+ * @end: one past the last
+ * @list: on mmu.stale
+ */
+struct mmu_stale {
+	unsigned long start;
+	unsigned long end;
+	struct list_head list;
+};
+
+/**
+ * mmu_is_stale() - whether @addr lies in a cleared, not yet flushed range
+ * @addr: any address
+ *
+ * Takes mmu.lock.
+ */
+bool mmu_is_stale(unsigned long addr);
 
 extern struct mmu_state mmu;
 

@@ -480,6 +480,71 @@ static int split_edges(unsigned long addr, unsigned long size, const char *fn)
 	return err;
 }
 
+/*
+ * Remember that the host may still map [start, end) although the tables do
+ * not, so that the checker allows it until the flush. Without memory to
+ * remember it, the caller flushes at once instead.
+ */
+static bool stale_add(unsigned long start, unsigned long end)
+{
+	struct mmu_stale *s = malloc(sizeof(*s));
+
+	if (!s)
+		return false;
+	s->start = start;
+	s->end = end;
+	spin_lock(&mmu.lock);
+	list_add(&s->list, &mmu.stale);
+	spin_unlock(&mmu.lock);
+	return true;
+}
+
+/* A flush of [start, end) ends every stale range inside it, trims others. */
+static void stale_remove(unsigned long start, unsigned long end)
+{
+	struct mmu_stale *s, *n;
+	LIST_HEAD(dead);
+
+	spin_lock(&mmu.lock);
+	list_for_each_entry_safe(s, n, &mmu.stale, list) {
+		if (s->end <= start || s->start >= end)
+			continue;
+		if (s->start >= start && s->end <= end) {
+			list_move(&s->list, &dead);
+			continue;
+		}
+		/*
+		 * Partly flushed: keep the part the flush did not reach. A
+		 * purge flushes whole cleared ranges, so a flush never cuts
+		 * one in the middle; if it did, the upper part would be
+		 * forgotten here and reported by the checker.
+		 */
+		if (s->start < start)
+			s->end = start;
+		else
+			s->start = end;
+	}
+	spin_unlock(&mmu.lock);
+	list_for_each_entry_safe(s, n, &dead, list)
+		free(s);
+}
+
+bool mmu_is_stale(unsigned long addr)
+{
+	struct mmu_stale *s;
+	bool found = false;
+
+	spin_lock(&mmu.lock);
+	list_for_each_entry(s, &mmu.stale, list) {
+		if (addr >= s->start && addr < s->end) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&mmu.lock);
+	return found;
+}
+
 long mmu_clear(unsigned long addr, unsigned long size)
 {
 	long count = 0;
@@ -489,14 +554,23 @@ long mmu_clear(unsigned long addr, unsigned long size)
 	if (split_edges(addr, size, "clear"))
 		return -ENOMEM;
 	visit_leaves(addr, addr + size, clear_leaf, &count);
+	if (count && mmu.ops->mirrors && !stale_add(addr, addr + size))
+		mmu.ops->unmap(addr, size);
 	return count;
 }
 
 int mmu_flush(unsigned long addr, unsigned long size)
 {
+	int err;
+
 	if (!range_ok(addr, size, "flush"))
 		return -EINVAL;
-	return mmu.ops->mirrors ? mmu.ops->unmap(addr, size) : 0;
+	if (!mmu.ops->mirrors)
+		return 0;
+	err = mmu.ops->unmap(addr, size);
+	if (!err)
+		stale_remove(addr, addr + size);
+	return err;
 }
 
 /*
@@ -750,6 +824,7 @@ int mmu_init(const struct mmu_params *params)
 	memset(&mmu, 0, sizeof(mmu));
 	mmu.params = *params;
 	spin_lock_init(&mmu.lock);
+	INIT_LIST_HEAD(&mmu.stale);
 	set_geometry((int)params->levels);
 	mmu.ops = params->backend == MMU_SOFT ? &mmu_soft_backend :
 						&mmu_host_backend;
@@ -773,6 +848,8 @@ int mmu_init(const struct mmu_params *params)
 
 void mmu_exit(void)
 {
+	if (mmu.pgd)
+		stale_remove(0, ~0UL);
 	if (mmu.pgd) {
 		mmu.ops->release();
 		free_tables(__page_to_pfn(mmu.pgd), 0);

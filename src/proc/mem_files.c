@@ -7,7 +7,9 @@
 #include <string.h>
 #include <uvmalloc.h>
 
+#include "mmu/mmu.h"
 #include "phys/phys.h"
+#include "vmalloc/vmalloc_int.h"
 #include "proc_files.h"
 
 #define for_each_zone(nid, z, zone)                                       \
@@ -163,4 +165,8 @@ void proc_meminfo(FILE *out)
 	meminfo_line(out, "MemTotal:", st.total_pages);
 	meminfo_line(out, "MemFree:", st.free_pages);
 	meminfo_line(out, "PageTables:", st.pagetable_pages);
+	fprintf(out, "%-16s%8lu kB\n",
+		"VmallocTotal:", (mmu.vmalloc_end - mmu.vmalloc_start) >> 10);
+	meminfo_line(out, "VmallocUsed:", vmalloc_nr_pages());
+	meminfo_line(out, "VmallocChunk:", 0);
 }

@@ -13,8 +13,11 @@ static const struct {
 	const char *name;
 	void (*show)(FILE *out);
 } files[] = {
-	{ "buddyinfo", proc_buddyinfo }, { "pagetypeinfo", proc_pagetypeinfo },
-	{ "zoneinfo", proc_zoneinfo },	 { "meminfo", proc_meminfo },
+	{ "buddyinfo", proc_buddyinfo },
+	{ "pagetypeinfo", proc_pagetypeinfo },
+	{ "zoneinfo", proc_zoneinfo },
+	{ "meminfo", proc_meminfo },
+	{ "vmallocinfo", proc_vmallocinfo },
 	{ "layout", proc_layout },
 };
 
@@ -33,5 +36,5 @@ int proc_show(const char *name, FILE *out)
 
 const char *proc_file_names(void)
 {
-	return "buddyinfo pagetypeinfo zoneinfo meminfo layout";
+	return "buddyinfo pagetypeinfo zoneinfo meminfo vmallocinfo layout";
 }

@@ -21,6 +21,11 @@ void proc_zoneinfo(FILE *out);
 /** proc_meminfo() - /proc/meminfo, the lines modelled here */
 void proc_meminfo(FILE *out);
 
+/* vmallocinfo.c */
+
+/** proc_vmallocinfo() - /proc/vmallocinfo: every live area, by address */
+void proc_vmallocinfo(FILE *out);
+
 /* layout.c */
 
 /**

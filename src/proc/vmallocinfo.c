@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /proc/vmallocinfo: one line per area, by address, in the kernel's format:
+ *
+ *   0x<start>-0x<end> <size> <caller> pages=<n> phys=<addr> <kinds> N<node>=<n>
+ *
+ * The size includes the guard page. The caller prints as the kernel's %pS,
+ * symbol+0xoff/0xlen, when the symbol table knows it (programs linked with
+ * -rdynamic export theirs), else as a bare address.
+ */
+#include <dlfcn.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uvmalloc.h>
+
+#include "mmu/mmu.h"
+#include "phys/phys.h"
+#include "proc_files.h"
+#include "vmalloc/vmalloc_int.h"
+
+struct vm_copy {
+	struct vm_struct vm;
+	unsigned int nodes[MAX_NUMNODES];
+	bool vpages;
+};
+
+struct collect {
+	struct vm_copy *v;
+	size_t nr;
+	size_t cap;
+};
+
+static void collect_vm(const struct vm_struct *vm, void *arg)
+{
+	struct collect *c = arg;
+	struct vm_copy *copy;
+	unsigned int i;
+
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct vm_copy *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		c->v = v;
+		c->cap = cap;
+	}
+	copy = &c->v[c->nr++];
+	memset(copy, 0, sizeof(*copy));
+	copy->vm = *vm;
+	copy->vpages = vm->pages && is_vmalloc_addr(vm->pages);
+	for (i = 0; vm->pages && i < vm->nr_pages; i++)
+		copy->nodes[__page_to_nid(vm->pages[i])]++;
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct vm_copy *x = a, *y = b;
+
+	return x->vm.addr < y->vm.addr ? -1 : x->vm.addr > y->vm.addr;
+}
+
+static void print_caller(FILE *out, const void *caller)
+{
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+
+	if (!caller)
+		return;
+	if (dladdr1(caller, &info, (void **)&sym, RTLD_DL_SYMENT) &&
+	    info.dli_sname && info.dli_saddr) {
+		fprintf(out, " %s+%#lx/%#lx", info.dli_sname,
+			(unsigned long)((const char *)caller -
+					(const char *)info.dli_saddr),
+			sym ? (unsigned long)sym->st_size : 0UL);
+		return;
+	}
+	fprintf(out, " %p", caller);
+}
+
+void proc_vmallocinfo(FILE *out)
+{
+	struct collect c = { 0 };
+	size_t i;
+	int nid;
+
+	vmalloc_for_each(collect_vm, &c);
+	qsort(c.v, c.nr, sizeof(*c.v), by_addr);
+	for (i = 0; i < c.nr; i++) {
+		const struct vm_copy *v = &c.v[i];
+		unsigned long start = (unsigned long)v->vm.addr;
+
+		fprintf(out, "0x%016lx-0x%016lx %7ld", start,
+			start + v->vm.size, (long)v->vm.size);
+		print_caller(out, v->vm.caller);
+		if (v->vm.nr_pages)
+			fprintf(out, " pages=%u", v->vm.nr_pages);
+		if (v->vm.phys_addr)
+			fprintf(out, " phys=%#llx",
+				(unsigned long long)v->vm.phys_addr);
+		if (v->vm.flags & VM_IOREMAP)
+			fprintf(out, " ioremap");
+		if (v->vm.flags & VM_SPARSE)
+			fprintf(out, " sparse");
+		if (v->vm.flags & VM_ALLOC)
+			fprintf(out, " vmalloc");
+		if (v->vm.flags & VM_MAP)
+			fprintf(out, " vmap");
+		if (v->vm.flags & VM_USERMAP)
+			fprintf(out, " user");
+		if (v->vm.flags & VM_DMA_COHERENT)
+			fprintf(out, " dma-coherent");
+		if (v->vpages)
+			fprintf(out, " vpages");
+		for (nid = 0; nid < phys.nr_nodes; nid++)
+			if (v->nodes[nid])
+				fprintf(out, " N%d=%u", nid, v->nodes[nid]);
+		fputc('\n', out);
+	}
+	free(c.v);
+}
