@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/vmalloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,31 @@ static int walk(int argc, char **argv)
 	return 0;
 }
 
+/* Three small areas and a larger one, their vmallocinfo and a walk. */
+static int demo_vmalloc(void)
+{
+	char *small = vmalloc(3 * PAGE_SIZE);
+	char *big = vzalloc(1 << 20);
+	char buf[64] = "";
+
+	if (!small || !big) {
+		fprintf(stderr, "demo: vmalloc failed\n");
+		return 1;
+	}
+	snprintf(buf, sizeof(buf), "written through the vmalloc address");
+	vwrite(buf, small + PAGE_SIZE, sizeof(buf));
+	section("vmalloc(3 pages) and vzalloc(1 MiB): /proc/vmallocinfo");
+	uvm_show("vmallocinfo", stdout);
+	section("the walk of the small area's second page");
+	uvm_walk((unsigned long)small + PAGE_SIZE, stdout);
+	memset(buf, 0, sizeof(buf));
+	vread(buf, small + PAGE_SIZE, sizeof(buf) - 1);
+	printf("  read back through the page tables: \"%s\"\n", buf);
+	vfree(small);
+	vfree(big);
+	return 0;
+}
+
 static int demo(void)
 {
 	struct page *blocks[8];
@@ -149,6 +175,7 @@ static int demo(void)
 	drain_all_pages(NULL);
 	section("all freed, per-CPU lists drained");
 	uvm_show("buddyinfo", stdout);
+	err |= demo_vmalloc();
 	section("/proc/meminfo");
 	uvm_show("meminfo", stdout);
 
