@@ -30,6 +30,8 @@ struct kva_state kva;
  * inside the purge.
  */
 static __thread bool in_purge;
+/* Lazy frees an owner's reclaim made during this thread's purge. */
+static __thread unsigned long freed_in_purge;
 
 static const struct kva_strategy *const strategies[NR_KVA_STRATEGIES] = {
 	[KVA_LIST] = &kva_list_strategy,
@@ -203,7 +205,9 @@ void kva_free(struct vmap_area *va)
 	pages = va_size(va) >> KVA_PAGE_SHIFT;
 	kva.ops->free_lazy(va);
 	pages += atomic_fetch_add(&kva.lazy_pages, pages);
-	if (!in_purge && (!kva.params.lazy || pages > kva.lazy_max_pages))
+	if (in_purge)
+		freed_in_purge++;
+	else if (!kva.params.lazy || pages > kva.lazy_max_pages)
 		kva_purge(false);
 }
 
@@ -235,20 +239,15 @@ static unsigned long purge_run(struct vmap_area **a, size_t i, size_t j)
 	return j - i;
 }
 
-unsigned long kva_purge(bool decay_all)
+/* One round of a purge: everything lazy now, flushed, reclaimed, returned. */
+static unsigned long purge_batch(bool decay_all)
 {
 	struct vmap_area *va, *n, **a;
 	unsigned long pages, done = 0;
 	struct list_head batch;
 	size_t nr = 0, i, j;
 
-	if (!kva.ops || !kva.ops->lazy)
-		return 0;
-	if (in_purge)
-		return 0;
 	INIT_LIST_HEAD(&batch);
-	pthread_mutex_lock(&kva.purge_lock);
-	in_purge = true;
 	pages = kva.ops->collect_lazy(&batch);
 	atomic_fetch_sub(&kva.lazy_pages, pages);
 	/* Areas whose flush was refused last time are tried again. */
@@ -287,9 +286,31 @@ unsigned long kva_purge(bool decay_all)
 out:
 	if (decay_all)
 		kva.ops->decay(true); /* what this purge pooled goes back too */
+	return done;
+}
+
+unsigned long kva_purge(bool decay_all)
+{
+	unsigned long done;
+
+	if (!kva.ops || !kva.ops->lazy || in_purge)
+		return 0;
+	pthread_mutex_lock(&kva.purge_lock);
+	in_purge = true;
+	freed_in_purge = 0;
+	done = purge_batch(decay_all);
+	/*
+	 * Reclaiming an area may free another (its vmalloc'ed pages array);
+	 * purge those too, so that a purge leaves nothing lazy behind that
+	 * it made itself. Each round's frees are smaller than the last's.
+	 */
+	while (freed_in_purge) {
+		freed_in_purge = 0;
+		done += purge_batch(decay_all);
+	}
+	in_purge = false;
 	atomic_fetch_add(&kva.purges, 1);
 	atomic_fetch_add(&kva.purged_areas, done);
-	in_purge = false;
 	pthread_mutex_unlock(&kva.purge_lock);
 	return done;
 }

@@ -178,9 +178,11 @@ static int check_host(struct check_ctx *c)
 		for (; start < end; start += PAGE_SIZE, off += PAGE_SIZE) {
 			unsigned long pfn = phys.nodes[node].node_start_pfn +
 					    (off >> PAGE_SHIFT);
-			const struct leaf *l = bsearch(&start, c->leaves,
-						       c->nr_leaves, sizeof(*l),
-						       leaf_cmp);
+			const struct leaf *l =
+				c->nr_leaves ?
+					bsearch(&start, c->leaves, c->nr_leaves,
+						sizeof(*l), leaf_cmp) :
+					NULL;
 
 			if (!l && mmu_is_stale(start)) {
 				continue; /* cleared, flush pending */

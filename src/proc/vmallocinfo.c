@@ -86,7 +86,8 @@ void proc_vmallocinfo(FILE *out)
 	int nid;
 
 	vmalloc_for_each(collect_vm, &c);
-	qsort(c.v, c.nr, sizeof(*c.v), by_addr);
+	if (c.nr)
+		qsort(c.v, c.nr, sizeof(*c.v), by_addr);
 	for (i = 0; i < c.nr; i++) {
 		const struct vm_copy *v = &c.v[i];
 		unsigned long start = (unsigned long)v->vm.addr;

@@ -56,6 +56,9 @@ static struct list_head vm_list = LIST_HEAD_INIT(vm_list);
 static atomic_ulong vmalloc_pages;
 
 static void free_vm_node(struct vm_node *vmn);
+static struct vm_node *vm_node_at(const void *addr);
+static bool vm_unlist_locked(struct vm_node *vmn);
+static void vm_release(struct vm_node *vmn);
 
 /* Purge, step 2: the host mapping goes (the deferred TLB flush). */
 static int vm_flush(unsigned long start, unsigned long end)
@@ -69,8 +72,15 @@ static void vm_reclaim(struct vmap_area *va)
 	struct vm_node *vmn = va->owner;
 
 	va->owner = NULL;
-	if (vmn)
-		free_vm_node(vmn);
+	if (!vmn)
+		return;
+	/*
+	 * A racing vfree() may have found this area under vm_lock just
+	 * before it went lazy; taking the lock once waits for it to let go.
+	 */
+	spin_lock(&vm_lock);
+	spin_unlock(&vm_lock);
+	free_vm_node(vmn);
 }
 
 static const struct kva_owner_ops vmalloc_owner = {
@@ -92,10 +102,17 @@ static void free_pages_array(struct vm_struct *vm)
 {
 	if (!vm->pages)
 		return;
-	if (vm->flags & VM_VPAGES_INTERNAL)
-		vfree(vm->pages);
-	else
+	if (vm->flags & VM_VPAGES_INTERNAL) {
+		struct vm_node *array = vm_node_at(vm->pages);
+
+		/* Off the list already if its owner was vfree()d; else now. */
+		spin_lock(&vm_lock);
+		vm_unlist_locked(array);
+		spin_unlock(&vm_lock);
+		vm_release(array);
+	} else {
 		free(vm->pages);
+	}
 	vm->pages = NULL;
 }
 
@@ -160,6 +177,22 @@ static unsigned long alloc_area_pages(gfp_t gfp, int nid, unsigned long nr,
 	return done;
 }
 
+/* Lazily freed areas whose pages a purge would give back. */
+static bool lazy_pages_pending(void)
+{
+	return atomic_load(&kva.lazy_pages) != 0;
+}
+
+/* Take an area off the live list (and out of VmallocUsed); vm_lock held. */
+static bool vm_unlist_locked(struct vm_node *vmn)
+{
+	if (!vmn || list_empty(&vmn->list))
+		return false;
+	list_del_init(&vmn->list);
+	atomic_fetch_sub(&vmalloc_pages, vmn->vm.nr_pages);
+	return true;
+}
+
 static void vm_list_add(struct vm_node *vmn)
 {
 	spin_lock(&vm_lock);
@@ -210,6 +243,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 	}
 	vmn->va = va;
 	vmn->nid = node;
+	INIT_LIST_HEAD(&vmn->list);
 	vmn->vm.addr = (void *)va->va_start;
 	vmn->vm.size = va_size(va);
 	vmn->vm.flags = vm_flags | VM_ALLOC | VM_UNINITIALIZED;
@@ -227,9 +261,12 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 		vmn->vm.pages = __vmalloc_node(bytes, 1, gfp_mask | __GFP_ZERO,
 					       node, caller);
 		vmn->vm.flags |= VM_VPAGES_INTERNAL;
+		/* vmallocinfo may be reading the array's listed area. */
+		spin_lock(&vm_lock);
 		if (vmn->vm.pages)
 			find_vm_area(vmn->vm.pages)->flags |=
 				VM_PAGES_ARRAY_INTERNAL;
+		spin_unlock(&vm_lock);
 	} else {
 		vmn->vm.pages = calloc(nr, sizeof(struct page *));
 	}
@@ -241,6 +278,15 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 	}
 
 	got = alloc_area_pages(gfp_mask, node, nr, vmn->vm.pages);
+	/*
+	 * Freed areas keep their pages until a purge (the safety rule), so
+	 * a shortage may be only that: purge, then try for the rest once.
+	 */
+	if (got < nr && lazy_pages_pending()) {
+		kva_purge(true);
+		got += alloc_area_pages(gfp_mask, node, nr - got,
+					vmn->vm.pages + got);
+	}
 	vmn->vm.nr_pages = (unsigned int)got;
 	if (got < nr) {
 		if (!nowarn)
@@ -333,6 +379,37 @@ static struct vm_node *vm_node_at(const void *addr)
 	return va->owner;
 }
 
+/*
+ * Claim the live area at @addr for freeing. Under vm_lock, so that of two
+ * racing vfree()s of one address exactly one wins; the other finds it gone.
+ * The area leaves vmallocinfo now, and so does its vmalloc'ed pages array,
+ * which lives on until the purge reclaims the area (it lists the pages to
+ * free) and is released then.
+ */
+static struct vm_node *vm_claim(const void *addr)
+{
+	struct vm_node *vmn;
+
+	spin_lock(&vm_lock);
+	vmn = vm_node_at(addr);
+	if (!vm_unlist_locked(vmn))
+		vmn = NULL;
+	else if (vmn->vm.flags & VM_VPAGES_INTERNAL)
+		vm_unlist_locked(vm_node_at(vmn->vm.pages));
+	spin_unlock(&vm_lock);
+	return vmn;
+}
+
+/*
+ * The tables forget the area now; the host mapping and the pages stay
+ * until a purge flushes and reclaims it (vm_flush, vm_reclaim).
+ */
+static void vm_release(struct vm_node *vmn)
+{
+	mmu_clear(vmn->va->va_start, va_size(vmn->va));
+	kva_free(vmn->va);
+}
+
 void vfree(const void *addr)
 {
 	struct vm_node *vmn;
@@ -341,22 +418,12 @@ void vfree(const void *addr)
 		return;
 	if (!uvm_ensure_booted())
 		return;
-	vmn = vm_node_at(addr);
+	vmn = vm_claim(addr);
 	if (!vmn) {
 		pr_warn("Trying to vfree() nonexistent vm area (%p)", addr);
 		return;
 	}
-	spin_lock(&vm_lock);
-	list_del_init(&vmn->list);
-	spin_unlock(&vm_lock);
-	atomic_fetch_sub(&vmalloc_pages, vmn->vm.nr_pages);
-
-	/*
-	 * The tables forget the area now; the host mapping and the pages
-	 * stay until a purge flushes and reclaims it (vm_flush, vm_reclaim).
-	 */
-	mmu_clear(vmn->va->va_start, va_size(vmn->va));
-	kva_free(vmn->va);
+	vm_release(vmn);
 }
 
 struct vm_struct *find_vm_area(const void *addr)
