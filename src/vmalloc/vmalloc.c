@@ -69,18 +69,19 @@ static int vm_flush(unsigned long start, unsigned long end)
 /* Purge, step 3: only now may the pages go back to the page allocator. */
 static void vm_reclaim(struct vmap_area *va)
 {
-	struct vm_node *vmn = va->owner;
+	struct vm_node *vmn;
 
-	va->owner = NULL;
-	if (!vmn)
-		return;
 	/*
-	 * A racing vfree() may have found this area under vm_lock just
-	 * before it went lazy; taking the lock once waits for it to let go.
+	 * Owners are read under vm_lock (a racing vfree() may have found
+	 * this area just before it went lazy); once the owner is cleared
+	 * under it, nobody can reach the structure any more.
 	 */
 	spin_lock(&vm_lock);
+	vmn = va->owner;
+	va->owner = NULL;
 	spin_unlock(&vm_lock);
-	free_vm_node(vmn);
+	if (vmn)
+		free_vm_node(vmn);
 }
 
 static const struct kva_owner_ops vmalloc_owner = {
@@ -103,10 +104,11 @@ static void free_pages_array(struct vm_struct *vm)
 	if (!vm->pages)
 		return;
 	if (vm->flags & VM_VPAGES_INTERNAL) {
-		struct vm_node *array = vm_node_at(vm->pages);
+		struct vm_node *array;
 
 		/* Off the list already if its owner was vfree()d; else now. */
 		spin_lock(&vm_lock);
+		array = vm_node_at(vm->pages);
 		vm_unlist_locked(array);
 		spin_unlock(&vm_lock);
 		vm_release(array);
@@ -193,9 +195,11 @@ static bool vm_unlist_locked(struct vm_node *vmn)
 	return true;
 }
 
+/* Publish a finished area: findable through its kva area, and listed. */
 static void vm_list_add(struct vm_node *vmn)
 {
 	spin_lock(&vm_lock);
+	vmn->va->owner = vmn;
 	list_add_tail(&vmn->list, &vm_list);
 	spin_unlock(&vm_lock);
 }
@@ -264,7 +268,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 		/* vmallocinfo may be reading the array's listed area. */
 		spin_lock(&vm_lock);
 		if (vmn->vm.pages)
-			find_vm_area(vmn->vm.pages)->flags |=
+			vm_node_at(vmn->vm.pages)->vm.flags |=
 				VM_PAGES_ARRAY_INTERNAL;
 		spin_unlock(&vm_lock);
 	} else {
@@ -305,7 +309,6 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 
 	atomic_fetch_add(&vmalloc_pages, nr);
 	vmn->vm.flags &= ~VM_UNINITIALIZED;
-	va->owner = vmn;
 	vm_list_add(vmn);
 	return vmn->vm.addr;
 
@@ -369,7 +372,7 @@ void *vmalloc_32(unsigned long size)
 			      __builtin_return_address(0));
 }
 
-/* The live area starting exactly at @addr, or NULL. */
+/* The live area starting exactly at @addr, or NULL; vm_lock held. */
 static struct vm_node *vm_node_at(const void *addr)
 {
 	struct vmap_area *va = kva_find((unsigned long)addr);
@@ -429,11 +432,15 @@ void vfree(const void *addr)
 struct vm_struct *find_vm_area(const void *addr)
 {
 	struct vmap_area *va;
+	struct vm_node *vmn;
 
 	if (!uvm_ensure_booted())
 		return NULL;
+	spin_lock(&vm_lock);
 	va = kva_find((unsigned long)addr);
-	return va && va->owner ? &((struct vm_node *)va->owner)->vm : NULL;
+	vmn = va ? va->owner : NULL;
+	spin_unlock(&vm_lock);
+	return vmn ? &vmn->vm : NULL;
 }
 
 int is_vmalloc_addr(const void *x)
