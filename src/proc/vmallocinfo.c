@@ -8,12 +8,11 @@
  * symbol+0xoff/0xlen, when the symbol table knows it (programs linked with
  * -rdynamic export theirs), else as a bare address.
  */
-#include <dlfcn.h>
-#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uvmalloc.h>
 
+#include "lib/symbol.h"
 #include "mmu/mmu.h"
 #include "phys/phys.h"
 #include "proc_files.h"
@@ -61,24 +60,6 @@ static int by_addr(const void *a, const void *b)
 	return x->vm.addr < y->vm.addr ? -1 : x->vm.addr > y->vm.addr;
 }
 
-static void print_caller(FILE *out, const void *caller)
-{
-	const ElfW(Sym) *sym = NULL;
-	Dl_info info;
-
-	if (!caller)
-		return;
-	if (dladdr1(caller, &info, (void **)&sym, RTLD_DL_SYMENT) &&
-	    info.dli_sname && info.dli_saddr) {
-		fprintf(out, " %s+%#lx/%#lx", info.dli_sname,
-			(unsigned long)((const char *)caller -
-					(const char *)info.dli_saddr),
-			sym ? (unsigned long)sym->st_size : 0UL);
-		return;
-	}
-	fprintf(out, " %p", caller);
-}
-
 void proc_vmallocinfo(FILE *out)
 {
 	struct collect c = { 0 };
@@ -94,7 +75,12 @@ void proc_vmallocinfo(FILE *out)
 
 		fprintf(out, "0x%016lx-0x%016lx %7ld", start,
 			start + v->vm.size, (long)v->vm.size);
-		print_caller(out, v->vm.caller);
+		if (v->vm.caller) {
+			char name[256];
+
+			uvm_format_caller(v->vm.caller, name, sizeof(name));
+			fprintf(out, " %s", name);
+		}
 		if (v->vm.nr_pages)
 			fprintf(out, " pages=%u", v->vm.nr_pages);
 		if (v->vm.phys_addr)

@@ -9,6 +9,7 @@
 
 #include "kva/kva.h"
 #include "lib/log.h"
+#include "lib/symbol.h"
 #include "lib/runtime.h"
 #include "mmu/mmu.h"
 #include "phys/phys.h"
@@ -522,10 +523,13 @@ unsigned long vmalloc_exit(void)
 	/* Finish the frees in flight: they take their pages arrays along. */
 	kva_purge(true);
 	while ((vmn = first_owned_area())) {
-		pr_warn("leak: vmalloc area %p-%#lx, %lu bytes (%lu asked), caller %p, still allocated at shutdown",
+		char caller[256];
+
+		uvm_format_caller(vmn->vm.caller, caller, sizeof(caller));
+		pr_warn("leak: vmalloc area %p-%#lx, %lu bytes (%lu asked), caller %s, still allocated at shutdown",
 			vmn->vm.addr,
 			(unsigned long)vmn->vm.addr + vmn->vm.size,
-			vmn->vm.size, vmn->vm.requested_size, vmn->vm.caller);
+			vmn->vm.size, vmn->vm.requested_size, caller);
 		leaks++;
 		vfree(vmn->vm.addr);
 	}
