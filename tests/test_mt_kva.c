@@ -30,6 +30,7 @@
 #include <uvmalloc.h>
 
 #include "kva/kva.h"
+#include "test_mt_util.h"
 
 #define THREADS 4
 #define OPS 40000 /* calls per thread: about 20000 allocations, as many frees */
@@ -46,33 +47,6 @@ static atomic_uchar *pagemap;
 static unsigned long win_start;
 
 static atomic_ulong frees, reclaims, flushes;
-
-/* ----------------------------------------------------- errors and logs */
-
-static pthread_mutex_t err_lock = PTHREAD_MUTEX_INITIALIZER;
-static char first_err[512];
-static atomic_ulong nr_errs;
-
-static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	pthread_mutex_lock(&err_lock);
-	if (!atomic_fetch_add(&nr_errs, 1)) {
-		va_start(ap, fmt);
-		vsnprintf(first_err, sizeof(first_err), fmt, ap);
-		va_end(ap);
-	}
-	pthread_mutex_unlock(&err_lock);
-}
-
-/* Every warning or error the instance prints is a failure here. */
-static void count_sink(int level, const char *line, void *arg)
-{
-	(void)arg;
-	if (level <= UVM_LOG_WARNING)
-		fail("logged: %s", line);
-}
 
 /* ------------------------------------------------------------ the owner */
 

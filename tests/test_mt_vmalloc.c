@@ -37,6 +37,7 @@
 
 #include "kva/kva.h"
 #include "test_util.h"
+#include "test_mt_util.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define UNDER_TSAN 1
@@ -53,33 +54,6 @@
 #define OPS 5000 /* per thread */
 #define SLOTS 8	 /* live areas per thread */
 #define MAX_PAGES 16
-
-/* ----------------------------------------------------- errors and logs */
-
-static pthread_mutex_t err_lock = PTHREAD_MUTEX_INITIALIZER;
-static char first_err[512];
-static atomic_ulong nr_errs;
-
-static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	pthread_mutex_lock(&err_lock);
-	if (!atomic_fetch_add(&nr_errs, 1)) {
-		va_start(ap, fmt);
-		vsnprintf(first_err, sizeof(first_err), fmt, ap);
-		va_end(ap);
-	}
-	pthread_mutex_unlock(&err_lock);
-}
-
-/* Every warning or error the instance prints is a failure here. */
-static void count_sink(int level, const char *line, void *arg)
-{
-	(void)arg;
-	if (level <= UVM_LOG_WARNING)
-		fail("logged: %s", line);
-}
 
 static void expect_no_errors(void)
 {
