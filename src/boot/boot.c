@@ -27,12 +27,14 @@
  * @phys: the physical memory layer's
  * @mmu: the page tables'
  * @kva: the area allocator's
+ * @vmalloc: the vmalloc layer's
  * @debug_vm: assertion level, 0..3
  */
 struct uvm_params {
 	struct phys_params phys;
 	struct mmu_params mmu;
 	struct kva_params kva;
+	struct vmalloc_params vmalloc;
 	long debug_vm;
 };
 
@@ -99,6 +101,8 @@ static const struct uvm_option uvm_option_table[] = {
 		128),
 	OPT("vmap_pools", UVM_OPT_BOOL, kva.vmap_pools, "1",
 	    "per-node pools of free areas up to 256 pages (kva=augment)"),
+	OPT("nohugevmalloc", UVM_OPT_BOOL, vmalloc.nohuge, "0",
+	    "vmalloc_huge() maps with small pages only"),
 	OPT_NUM("debug_vm", UVM_OPT_INT, debug_vm, "0",
 		"checks: 1 list links, 2 new-page states, 3 every checker after every call",
 		0, 3),
@@ -162,7 +166,7 @@ static int boot_locked(const char *cmdline)
 		phys_exit();
 		return err;
 	}
-	vmalloc_init();
+	vmalloc_init(&p.vmalloc);
 
 	phys_late_init();
 	params = p;

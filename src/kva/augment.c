@@ -705,8 +705,10 @@ static unsigned long augment_collect_lazy(struct list_head *list)
 		struct list_head *head = &vn->lazy.head;
 
 		spin_lock(&vn->lazy.lock);
-		list_for_each_entry(va, head, purge)
+		list_for_each_entry(va, head, purge) {
 			pages += va_size(va) >> PAGE_SHIFT;
+			va->state = VA_PURGING;
+		}
 		if (!list_empty(head)) {
 			/* Splice the whole list onto the tail of @list. */
 			head->next->prev = list->prev;
@@ -718,6 +720,55 @@ static unsigned long augment_collect_lazy(struct list_head *list)
 		spin_unlock(&vn->lazy.lock);
 	}
 	return pages;
+}
+
+/* Out of the lazy set (unless a purge got there first), into busy. */
+static bool augment_revive(struct vmap_area *va)
+{
+	struct vmap_node *vn = &vmap_nodes[va->node];
+
+	spin_lock(&vn->lazy.lock);
+	if (va->state != VA_LAZY) {
+		spin_unlock(&vn->lazy.lock);
+		return false;
+	}
+	list_del_init(&va->purge);
+	va->state = VA_BUSY;
+	spin_unlock(&vn->lazy.lock);
+
+	spin_lock(&vn->busy.lock);
+	busy_insert(vn, va);
+	spin_unlock(&vn->busy.lock);
+	return true;
+}
+
+/* The busy tree is ordered by start: growing @va's end moves nothing. */
+static void augment_absorb(struct vmap_area *va, struct vmap_area *next)
+{
+	struct vmap_node *vn = &vmap_nodes[va->node];
+	unsigned long end = next->va_end;
+
+	busy_remove(next);
+	va_free(next);
+	spin_lock(&vn->busy.lock);
+	va->va_end = end;
+	spin_unlock(&vn->busy.lock);
+}
+
+static void augment_for_each_lazy(void (*fn)(struct vmap_area *va, void *arg),
+				  void *arg)
+{
+	struct vmap_area *va;
+	int i;
+
+	for (i = 0; i < nr_nodes; i++) {
+		struct vmap_node *vn = &vmap_nodes[i];
+
+		spin_lock(&vn->lazy.lock);
+		list_for_each_entry(va, &vn->lazy.head, purge)
+			fn(va, arg);
+		spin_unlock(&vn->lazy.lock);
+	}
 }
 
 /*
@@ -1036,6 +1087,9 @@ const struct kva_strategy kva_augment_strategy = {
 	.find = augment_find,
 	.free_lazy = augment_free_lazy,
 	.collect_lazy = augment_collect_lazy,
+	.revive = augment_revive,
+	.for_each_lazy = augment_for_each_lazy,
+	.absorb = augment_absorb,
 	.release = augment_release,
 	.decay = augment_decay,
 	.for_each = augment_for_each,

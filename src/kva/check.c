@@ -52,7 +52,8 @@ static int span_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static const char *const state_names[] = { "free", "busy", "lazy", "pooled" };
+static const char *const state_names[] = { "free", "busy", "lazy", "pooled",
+					   "purging" };
 
 int kva_check(void)
 {
@@ -77,7 +78,7 @@ int kva_check(void)
 	for (i = 0; i < c.nr; i++) {
 		struct span *s = &c.spans[i];
 
-		if (s->state > VA_POOLED)
+		if (s->state > VA_PURGING)
 			bad += violation("area %#lx-%#lx has state %d",
 					 s->start, s->end, s->state);
 		else if (s->start >= s->end)
@@ -94,7 +95,7 @@ int kva_check(void)
 		if (s->end > at)
 			at = s->end;
 		busy += s->state == VA_BUSY;
-		if (s->state == VA_LAZY)
+		if (s->state == VA_LAZY || s->state == VA_PURGING)
 			lazy_pages += (s->end - s->start) >> 12;
 	}
 	if (at != kva.end)

@@ -211,6 +211,32 @@ void kva_free(struct vmap_area *va)
 		kva_purge(false);
 }
 
+bool kva_revive(struct vmap_area *va)
+{
+	if (!kva.ops->revive || !kva.ops->revive(va))
+		return false;
+	atomic_fetch_sub(&kva.lazy_pages, va_size(va) >> KVA_PAGE_SHIFT);
+	atomic_fetch_add_explicit(&kva.nr_busy, 1, memory_order_relaxed);
+	return true;
+}
+
+void kva_absorb(struct vmap_area *va, struct vmap_area *next)
+{
+	if (!va || !next || va->state != VA_BUSY || next->state != VA_BUSY ||
+	    next->va_start != va->va_end) {
+		pr_warn("vmap: cannot absorb an area that is not busy and adjacent");
+		return;
+	}
+	kva.ops->absorb(va, next);
+	atomic_fetch_sub_explicit(&kva.nr_busy, 1, memory_order_relaxed);
+}
+
+void kva_for_each_lazy(void (*fn)(struct vmap_area *va, void *arg), void *arg)
+{
+	if (kva.ops && kva.ops->for_each_lazy)
+		kva.ops->for_each_lazy(fn, arg);
+}
+
 static int va_start_cmp(const void *a, const void *b)
 {
 	const struct vmap_area *x = *(struct vmap_area *const *)a;

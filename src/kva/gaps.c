@@ -32,7 +32,8 @@ void kva_report_list(struct list_head *head, unsigned long start,
 	list_for_each_entry(va, head, list) {
 		if (va->va_start > at)
 			report_gap(fn, arg, at, va->va_start);
-		if (!skip_lazy || va->state != VA_LAZY)
+		if (!skip_lazy ||
+		    (va->state != VA_LAZY && va->state != VA_PURGING))
 			fn(va, arg);
 		at = max(at, va->va_end);
 	}

@@ -11,6 +11,8 @@
  *           allocatable until a purge has flushed and reclaimed it
  *   pooled  free, parked in a per-node pool of same-sized areas (6.9 design)
  *   free    in the strategy's free space
+ *   purging lazy, but collected by a purge (or kept by one whose flush was
+ *           refused): no longer revivable
  *
  * kva_check() proves that the four sets never overlap and cover the window
  * exactly, plus each strategy's own invariants.
@@ -52,7 +54,8 @@ enum va_state {
 	VA_FREE,
 	VA_BUSY,
 	VA_LAZY,
-	VA_POOLED
+	VA_POOLED,
+	VA_PURGING
 };
 
 /* kva_alloc() flags */
@@ -131,9 +134,16 @@ enum kva_strategy_id {
  * @find: the busy area containing @addr, or NULL; lazy areas are not busy
  * @free_lazy: @va (busy) becomes lazy; it stays unallocatable
  * @collect_lazy: chain every lazy area onto @list through va->purge (any
- *                order), taking them out of the lazy set; they stay
- *                unallocatable (an rbtree-era area stays in the busy tree
- *                until @release); returns their total pages
+ *                order), taking them out of the lazy set and marking them
+ *                VA_PURGING; they stay unallocatable (an rbtree-era area
+ *                stays in the busy tree until @release); returns their
+ *                total pages
+ * @revive: if @va is still in the lazy set (not collected), take it out
+ *          and make it busy again; NULL where frees are immediate
+ * @for_each_lazy: call @fn for every area in the lazy set, under the lock
+ *                 that guards it (@fn must not call back into kva)
+ * @absorb: busy @next starts at busy @va's end: @va grows over it, and
+ *          @next leaves every structure (the strategy va_free()s it)
  * @release: @va (collected, or busy when frees are immediate; the owner is
  *           done with it) leaves every structure it is in and goes back to
  *           free space (or a pool); the strategy may merge and va_free() it
@@ -156,6 +166,10 @@ struct kva_strategy {
 	struct vmap_area *(*find)(unsigned long addr);
 	void (*free_lazy)(struct vmap_area *va);
 	unsigned long (*collect_lazy)(struct list_head *list);
+	bool (*revive)(struct vmap_area *va);
+	void (*for_each_lazy)(void (*fn)(struct vmap_area *va, void *arg),
+			      void *arg);
+	void (*absorb)(struct vmap_area *va, struct vmap_area *next);
 	void (*release)(struct vmap_area *va);
 	void (*decay)(bool all);
 	void (*for_each)(void (*fn)(struct vmap_area *va, void *arg),
@@ -354,6 +368,41 @@ struct vmap_area *kva_find(unsigned long addr);
  * lazy_max_pages lazy pages, this call purges.
  */
 void kva_free(struct vmap_area *va);
+
+/**
+ * kva_revive() - take a lazily freed area back before any purge flushed it
+ * @va: an area given to kva_free(); its owner cookie is still set
+ *
+ * For an owner that keeps what it mapped over a freed area (pages, host
+ * mapping) until the reclaim: reviving the area makes it busy again with
+ * all of that intact, so a same-sized allocation costs no mapping at all.
+ * Fails once a purge has collected the area (its flush may be under way),
+ * and always where frees are immediate (kva=list).
+ *
+ * Return: true if @va is busy again and the caller owns it.
+ */
+bool kva_revive(struct vmap_area *va);
+
+/**
+ * kva_absorb() - grow a busy area over the busy area just above it
+ * @va: a busy area
+ * @next: a busy area starting at @va->va_end (say, reserved with an exact
+ *        range for the purpose); it is gone afterwards
+ *
+ * For growing an area in place: reserve the space above it first, map
+ * into it, and only then absorb it (or kva_free() it on failure).
+ */
+void kva_absorb(struct vmap_area *va, struct vmap_area *next);
+
+/**
+ * kva_for_each_lazy() - visit every lazily freed area not yet collected
+ * @fn: called under the lock of the set that holds the area; it must not
+ *      call into kva
+ * @arg: passed to @fn
+ *
+ * For the "unpurged vm_area" lines of vmallocinfo.
+ */
+void kva_for_each_lazy(void (*fn)(struct vmap_area *va, void *arg), void *arg);
 
 /**
  * kva_purge() - flush and reclaim every lazy area now

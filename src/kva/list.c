@@ -176,6 +176,16 @@ static void vmlist_release(struct vmap_area *va)
 	va_free(va);
 }
 
+static void vmlist_absorb(struct vmap_area *va, struct vmap_area *next)
+{
+	spin_lock(&vmlist_lock);
+	list_del_init(&next->list);
+	vmlist_nr--;
+	va->va_end = next->va_end;
+	spin_unlock(&vmlist_lock);
+	va_free(next);
+}
+
 /* This design has no lazy state: a lazy free is an immediate one. */
 static void vmlist_free_lazy(struct vmap_area *va)
 {
@@ -270,5 +280,6 @@ const struct kva_strategy kva_list_strategy = {
 	.release = vmlist_release,
 	.decay = vmlist_decay,
 	.for_each = vmlist_for_each,
+	.absorb = vmlist_absorb,
 	.check = vmlist_check,
 };

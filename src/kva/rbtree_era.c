@@ -313,11 +313,53 @@ static unsigned long rbtree_collect_lazy(struct list_head *list)
 	spin_lock(&vmap_area_lock);
 	list_for_each_entry_safe(va, n, &vmap_lazy_list, purge) {
 		pages += va_size(va) >> PAGE_SHIFT;
+		va->state = VA_PURGING;
 		list_move_tail(&va->purge, list);
 	}
 	nr_lazy_areas = 0;
 	spin_unlock(&vmap_area_lock);
 	return pages;
+}
+
+/* The area never left the tree: only its flag and lazy-set entry go. */
+static bool rbtree_revive(struct vmap_area *va)
+{
+	bool revived = false;
+
+	spin_lock(&vmap_area_lock);
+	if (va->state == VA_LAZY) {
+		list_del_init(&va->purge);
+		nr_lazy_areas--;
+		va->state = VA_BUSY;
+		revived = true;
+	}
+	spin_unlock(&vmap_area_lock);
+	return revived;
+}
+
+static void rbtree_for_each_lazy(void (*fn)(struct vmap_area *va, void *arg),
+				 void *arg)
+{
+	struct vmap_area *va;
+
+	spin_lock(&vmap_area_lock);
+	list_for_each_entry(va, &vmap_lazy_list, purge)
+		fn(va, arg);
+	spin_unlock(&vmap_area_lock);
+}
+
+/* A cached @next becomes @va, which now ends where @next did. */
+static void rbtree_absorb(struct vmap_area *va, struct vmap_area *next)
+{
+	spin_lock(&vmap_area_lock);
+	if (free_vmap_cache == &next->rb_node)
+		free_vmap_cache = &va->rb_node;
+	rb_erase(&next->rb_node, &vmap_area_root);
+	list_del_init(&next->list);
+	nr_vmap_areas--;
+	va->va_end = next->va_end;
+	spin_unlock(&vmap_area_lock);
+	va_free(next);
 }
 
 static void rbtree_release(struct vmap_area *va)
@@ -408,7 +450,7 @@ static int check_areas(bool tree_ok, bool *cache_seen, unsigned long *nr_lazy)
 		}
 		if (&va->rb_node == free_vmap_cache)
 			*cache_seen = true;
-		if (va->state == VA_LAZY)
+		if (va->state == VA_LAZY || va->state == VA_PURGING)
 			(*nr_lazy)++;
 		else if (va->state != VA_BUSY)
 			bad += violation(
@@ -519,6 +561,9 @@ const struct kva_strategy kva_rbtree_strategy = {
 	.find = rbtree_find,
 	.free_lazy = rbtree_free_lazy,
 	.collect_lazy = rbtree_collect_lazy,
+	.revive = rbtree_revive,
+	.for_each_lazy = rbtree_for_each_lazy,
+	.absorb = rbtree_absorb,
 	.release = rbtree_release,
 	.decay = rbtree_decay,
 	.for_each = rbtree_for_each,

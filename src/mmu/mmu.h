@@ -266,6 +266,25 @@ int mmu_map_pfns(unsigned long addr, const unsigned long *pfns,
 long mmu_clear(unsigned long addr, unsigned long size);
 
 /**
+ * mmu_revive() - map pages again over a cleared range whose host mapping
+ *                was never flushed, with no host call
+ * @addr: the range mmu_clear() cleared (page-aligned)
+ * @size: its size, as cleared
+ * @pages: the very pages, in the same order, that were mapped there
+ * @nr: how many (at most @size in pages; the rest stays unmapped)
+ * @prot: the protection they were mapped with
+ *
+ * The caller vouches that the host still maps @pages there with @prot: it
+ * owns the range and its pages, and nothing flushed it since the clear.
+ * Only the tables are written; the stale record goes.
+ *
+ * Return: 0; -ENOENT if the host mapping may be gone (no stale record
+ * covers the range, or the backend keeps none): map it anew instead.
+ */
+int mmu_revive(unsigned long addr, unsigned long size, struct page **pages,
+	       unsigned long nr, pgprot_t prot);
+
+/**
  * mmu_flush() - drop the host's mappings of [@addr, @addr + @size)
  * @addr: page-aligned, inside the window
  * @size: page-aligned

@@ -327,7 +327,8 @@ static pteval_t *leaf_slot(unsigned long addr, bool big, bool create, int *err,
 }
 
 static int map_range(unsigned long addr, const struct map_src *src,
-		     unsigned long nr, pgprot_t prot, bool huge, const char *fn)
+		     unsigned long nr, pgprot_t prot, bool huge, bool host,
+		     const char *fn)
 {
 	unsigned long i, size = nr << PAGE_SHIFT;
 	pteval_t special = src->pages ? 0 : _PAGE_SPECIAL;
@@ -376,7 +377,7 @@ static int map_range(unsigned long addr, const struct map_src *src,
 	}
 
 	/* Pass 3: the host (which says why it refused, if it does). */
-	if (!mmu.ops->mirrors)
+	if (!mmu.ops->mirrors || !host)
 		return 0;
 	err = host_map_range(addr, src, nr, prot);
 	if (err)
@@ -408,7 +409,7 @@ int mmu_map_pages(unsigned long addr, struct page **pages, unsigned long nr,
 			return -EINVAL;
 		}
 	}
-	return map_range(addr, &src, nr, prot, page_shift == PMD_SHIFT,
+	return map_range(addr, &src, nr, prot, page_shift == PMD_SHIFT, true,
 			 "map_pages");
 }
 
@@ -429,7 +430,7 @@ int mmu_map_pfns(unsigned long addr, const unsigned long *pfns,
 			return -EINVAL;
 		}
 	}
-	return map_range(addr, &src, nr, prot, false, "map_pfns");
+	return map_range(addr, &src, nr, prot, false, true, "map_pfns");
 }
 
 /*
@@ -527,6 +528,38 @@ static void stale_remove(unsigned long start, unsigned long end)
 	spin_unlock(&mmu.lock);
 	list_for_each_entry_safe(s, n, &dead, list)
 		free(s);
+}
+
+/* Whether one stale range covers all of [start, end). */
+static bool stale_covers(unsigned long start, unsigned long end)
+{
+	struct mmu_stale *s;
+	bool found = false;
+
+	spin_lock(&mmu.lock);
+	list_for_each_entry(s, &mmu.stale, list) {
+		if (s->start <= start && end <= s->end) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&mmu.lock);
+	return found;
+}
+
+int mmu_revive(unsigned long addr, unsigned long size, struct page **pages,
+	       unsigned long nr, pgprot_t prot)
+{
+	struct map_src src = { .pages = pages };
+	int err;
+
+	if (!mmu.ops->mirrors || nr > size >> PAGE_SHIFT ||
+	    !stale_covers(addr, addr + size))
+		return -ENOENT;
+	err = map_range(addr, &src, nr, prot, false, false, "revive");
+	if (!err)
+		stale_remove(addr, addr + size);
+	return err;
 }
 
 bool mmu_is_stale(unsigned long addr)

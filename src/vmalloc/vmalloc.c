@@ -11,16 +11,10 @@
 #include "lib/log.h"
 #include "lib/symbol.h"
 #include "lib/runtime.h"
+#include "lib/spinlock.h"
 #include "mmu/mmu.h"
 #include "phys/phys.h"
 #include "vmalloc_int.h"
-
-/* Set on an area whose pages array was itself vmalloc'ed ("vpages"). */
-#define VM_VPAGES_INTERNAL 0x80000000UL
-/* Set on an area that is such a pages array: it goes with its owner. */
-#define VM_PAGES_ARRAY_INTERNAL 0x40000000UL
-/* Set on an area that is such a pages array: it goes with its owner. */
-#define VM_PAGES_ARRAY_INTERNAL 0x40000000UL
 
 /* At most this many pages per bulk-allocator call, as the kernel does. */
 #define BULK_PAGES 100
@@ -38,97 +32,16 @@
 	 GFP_KERNEL_ACCOUNT | GFP_USER | __GFP_NOLOCKDEP | __GFP_SKIP_KASAN | \
 	 __GFP_NOWARN)
 
-/**
- * struct vm_node - a vm_struct with what only this layer needs
- * @vm: what callers see
- * @va: the area behind it
- * @list: on vm_list (in no particular order: readers sort)
- * @nid: the node the caller asked for (NUMA_NO_NODE: any)
- */
-struct vm_node {
-	struct vm_struct vm;
-	struct vmap_area *va;
-	struct list_head list;
-	int nid;
-};
+/* The zone modifiers vmalloc_32() and friends ask for. */
+#define GFP_VMALLOC_ZONES (__GFP_DMA | __GFP_DMA32)
 
-static spinlock_t vm_lock = __SPIN_LOCK_UNLOCKED;
-static struct list_head vm_list = LIST_HEAD_INIT(vm_list);
-static atomic_ulong vmalloc_pages;
-
-static void free_vm_node(struct vm_node *vmn);
-static struct vm_node *vm_node_at(const void *addr);
-static bool vm_unlist_locked(struct vm_node *vmn);
-static void vm_release(struct vm_node *vmn);
-
-/* Purge, step 2: the host mapping goes (the deferred TLB flush). */
-static int vm_flush(unsigned long start, unsigned long end)
+void vm_free_pages(struct page **pages, unsigned long nr)
 {
-	return mmu_flush(start, end - start);
-}
+	unsigned long i;
 
-/* Purge, step 3: only now may the pages go back to the page allocator. */
-static void vm_reclaim(struct vmap_area *va)
-{
-	struct vm_node *vmn;
-
-	/*
-	 * Owners are read under vm_lock (a racing vfree() may have found
-	 * this area just before it went lazy); once the owner is cleared
-	 * under it, nobody can reach the structure any more.
-	 */
-	spin_lock(&vm_lock);
-	vmn = va->owner;
-	va->owner = NULL;
-	spin_unlock(&vm_lock);
-	if (vmn)
-		free_vm_node(vmn);
-}
-
-static const struct kva_owner_ops vmalloc_owner = {
-	.flush = vm_flush,
-	.reclaim = vm_reclaim,
-};
-
-int vmalloc_init(void)
-{
-	spin_lock(&vm_lock);
-	INIT_LIST_HEAD(&vm_list);
-	spin_unlock(&vm_lock);
-	atomic_store(&vmalloc_pages, 0);
-	kva_set_owner(&vmalloc_owner);
-	return 0;
-}
-
-static void free_pages_array(struct vm_struct *vm)
-{
-	if (!vm->pages)
-		return;
-	if (vm->flags & VM_VPAGES_INTERNAL) {
-		struct vm_node *array;
-
-		/* Off the list already if its owner was vfree()d; else now. */
-		spin_lock(&vm_lock);
-		array = vm_node_at(vm->pages);
-		vm_unlist_locked(array);
-		spin_unlock(&vm_lock);
-		vm_release(array);
-	} else {
-		free(vm->pages);
-	}
-	vm->pages = NULL;
-}
-
-/* Free an area's pages, its pages array and the structure itself. */
-static void free_vm_node(struct vm_node *vmn)
-{
-	unsigned int i;
-
-	for (i = 0; i < vmn->vm.nr_pages; i++)
-		if (vmn->vm.pages[i])
-			__free_pages(vmn->vm.pages[i], 0);
-	free_pages_array(&vmn->vm);
-	free(vmn);
+	for (i = 0; i < nr; i++)
+		if (pages[i])
+			__free_pages(pages[i], 0);
 }
 
 /*
@@ -138,8 +51,8 @@ static void free_vm_node(struct vm_node *vmn)
  *
  * Return: how many were filled; on a shortfall the caller frees them.
  */
-static unsigned long alloc_area_pages(gfp_t gfp, int nid, unsigned long nr,
-				      struct page **pages)
+unsigned long vm_alloc_pages(gfp_t gfp, int nid, unsigned long nr,
+			     struct page **pages)
 {
 	gfp_t quiet = gfp | __GFP_NOWARN | __GFP_NORETRY;
 	unsigned long done = 0, k;
@@ -186,138 +99,227 @@ static bool lazy_pages_pending(void)
 	return atomic_load(&kva.lazy_pages) != 0;
 }
 
-/* Take an area off the live list (and out of VmallocUsed); vm_lock held. */
-static bool vm_unlist_locked(struct vm_node *vmn)
+/*
+ * The pages array: from the C heap, or vmalloc itself past a page, as the
+ * kernel does, where vmalloc memory can be dereferenced (not with
+ * mmu=soft). A vmalloc'ed array is marked as such on both sides, so that
+ * it leaves with its owner and never shows up as a leak of its own.
+ */
+static int alloc_pages_array(struct vm_node *vmn, unsigned long nr, gfp_t gfp,
+			     int node)
 {
-	if (!vmn || list_empty(&vmn->list))
+	unsigned long bytes = nr * sizeof(struct page *);
+
+	if (bytes > PAGE_SIZE && mmu.ops->mirrors) {
+		struct vm_struct *array;
+
+		vmn->vm.pages = __vmalloc_node(bytes, 1, gfp | __GFP_ZERO, node,
+					       vmn->vm.caller);
+		if (!vmn->vm.pages)
+			return -ENOMEM;
+		vmn->vm.flags |= VM_VPAGES_INTERNAL;
+		/* vmallocinfo may be reading the array's listed area. */
+		array = find_vm_area(vmn->vm.pages);
+		__atomic_or_fetch(&array->flags, VM_PAGES_ARRAY_INTERNAL,
+				  __ATOMIC_RELAXED);
+		return 0;
+	}
+	vmn->vm.pages = calloc(nr, sizeof(struct page *));
+	return vmn->vm.pages ? 0 : -ENOMEM;
+}
+
+/*
+ * Whether every 2 MiB of the area is one aligned, contiguous order-9 run:
+ * then each maps with a PMD leaf, and the area's page order is 9.
+ */
+static bool pages_form_pmds(struct page **pages, unsigned long nr)
+{
+	unsigned long i, pfn;
+
+	if (nr & (PTRS_PER_PTE - 1))
 		return false;
-	list_del_init(&vmn->list);
-	atomic_fetch_sub(&vmalloc_pages, vmn->vm.nr_pages);
+	for (i = 0; i < nr; i++) {
+		pfn = __page_to_pfn(pages[i]);
+		if ((i & (PTRS_PER_PTE - 1)) ?
+			    pfn != __page_to_pfn(pages[i - 1]) + 1 :
+			    pfn & (PTRS_PER_PTE - 1))
+			return false;
+	}
 	return true;
 }
 
-/* Publish a finished area: findable through its kva area, and listed. */
-static void vm_list_add(struct vm_node *vmn)
+/*
+ * A released area of the same shape, taken back with its pages and host
+ * mapping: no page allocation, no host call (see vm_area_revive()).
+ */
+static void *revive_area(unsigned long size, unsigned long align,
+			 unsigned long start, unsigned long end, gfp_t gfp,
+			 pgprot_t prot, unsigned long vm_flags, int node,
+			 const void *caller, unsigned long real_size)
 {
-	spin_lock(&vm_lock);
-	vmn->va->owner = vmn;
-	list_add_tail(&vmn->list, &vm_list);
-	spin_unlock(&vm_lock);
+	struct vm_node *vmn;
+
+	if (phys.params.page_poison)
+		return NULL;
+	vmn = vm_area_revive(size >> PAGE_SHIFT, align, start, end, vm_flags,
+			     prot, gfp & GFP_VMALLOC_ZONES, node);
+	if (!vmn)
+		return NULL;
+	vmn->vm.caller = caller;
+	vmn->vm.requested_size = real_size;
+	vmn->nid = node;
+	if (gfp & __GFP_ZERO)
+		memset(vmn->vm.addr, 0, size);
+	vm_area_publish(vmn);
+	return vmn->vm.addr;
 }
 
-void *__vmalloc_node_range(unsigned long size, unsigned long align,
-			   unsigned long start, unsigned long end,
-			   gfp_t gfp_mask, pgprot_t prot,
-			   unsigned long vm_flags, int node, const void *caller)
+static void *vmalloc_node_range(unsigned long size, unsigned long align,
+				unsigned long start, unsigned long end,
+				gfp_t gfp_mask, pgprot_t prot,
+				unsigned long vm_flags, int node,
+				const void *caller)
 {
-	unsigned long real_size = size, nr, got, bytes;
+	unsigned long real_size = size, real_align = align, nr, got;
 	bool nowarn = gfp_mask & __GFP_NOWARN;
-	struct vmap_area *va;
+	unsigned int shift = PAGE_SHIFT;
 	struct vm_node *vmn;
-	unsigned int kflags;
+	void *addr;
 	int err;
 
 	if (!uvm_ensure_booted())
 		return NULL;
 	/* Zero, too big to round up to a page, or more than all of RAM. */
-	if (!size || size > (unsigned long)-PAGE_SIZE ||
+	if (!size || size > (unsigned long)-PMD_SIZE ||
 	    (PAGE_ALIGN(size) >> PAGE_SHIFT) > phys.max_pfn) {
 		if (!nowarn)
 			pr_warn("vmalloc error: size %lu, exceeds total pages",
 				real_size);
 		return NULL;
 	}
-	size = PAGE_ALIGN(size);
 	if (node != NUMA_NO_NODE && (node < 0 || node >= phys.nr_nodes)) {
 		pr_warn("vmalloc error: size %lu, node %d does not exist",
 			real_size, node);
 		return NULL;
 	}
-
-	kflags = (vm_flags & VM_NO_GUARD ? KVA_NO_GUARD : 0) |
-		 (nowarn ? KVA_NOWARN : 0);
-	va = kva_alloc(size, align, start, end, kflags, phys_cpu());
-	if (!va)
-		return NULL;
-	vmn = calloc(1, sizeof(*vmn));
-	if (!vmn) {
-		kva_free(va);
-		pr_warn("vmalloc error: size %lu, vm_struct allocation failed",
-			real_size);
+	if (align && !is_power_of_2(align)) {
+		pr_warn("vmalloc error: size %lu, alignment %#lx is not a power of two",
+			real_size, align);
 		return NULL;
 	}
-	vmn->va = va;
-	vmn->nid = node;
-	INIT_LIST_HEAD(&vmn->list);
-	vmn->vm.addr = (void *)va->va_start;
-	vmn->vm.size = va_size(va);
-	vmn->vm.flags = vm_flags | VM_ALLOC | VM_UNINITIALIZED;
-	vmn->vm.caller = caller;
-	vmn->vm.requested_size = real_size;
+	vm_flags &= ~VM_INTERNAL_FLAGS;
+	vm_flags |= VM_ALLOC;
 
 	/*
-	 * The pages array: from the C heap, or vmalloc itself past a page,
-	 * as the kernel does, where vmalloc memory can be dereferenced (not
-	 * with mmu=soft).
+	 * Huge mappings: when the area (per node, if spread) holds at least
+	 * 2 MiB, it is sized and aligned in 2 MiB steps; a failure below
+	 * falls back to small pages.
 	 */
-	nr = size >> PAGE_SHIFT;
-	bytes = nr * sizeof(struct page *);
-	if (bytes > PAGE_SIZE && mmu.ops->mirrors) {
-		vmn->vm.pages = __vmalloc_node(bytes, 1, gfp_mask | __GFP_ZERO,
-					       node, caller);
-		vmn->vm.flags |= VM_VPAGES_INTERNAL;
-		/* vmallocinfo may be reading the array's listed area. */
-		spin_lock(&vm_lock);
-		if (vmn->vm.pages)
-			vm_node_at(vmn->vm.pages)->vm.flags |=
-				VM_PAGES_ARRAY_INTERNAL;
-		spin_unlock(&vm_lock);
-	} else {
-		vmn->vm.pages = calloc(nr, sizeof(struct page *));
+	if ((vm_flags & VM_ALLOW_HUGE_VMAP) && !vmalloc_params.nohuge) {
+		unsigned long per_node = size;
+
+		if (node == NUMA_NO_NODE)
+			per_node /= (unsigned long)phys.nr_nodes;
+		if (per_node >= PMD_SIZE)
+			shift = PMD_SHIFT;
 	}
-	if (!vmn->vm.pages) {
-		if (!nowarn)
-			pr_warn("vmalloc error: size %lu, failed to allocate page array size %lu",
-				real_size, bytes);
-		goto fail;
+again:
+	if (shift > PAGE_SHIFT) {
+		align = max(real_align, 1UL << shift);
+		size = ALIGN_UP(real_size, 1UL << shift);
+	} else {
+		align = real_align;
+		size = PAGE_ALIGN(real_size);
+	}
+	nr = size >> PAGE_SHIFT;
+
+	if (shift == PAGE_SHIFT) {
+		addr = revive_area(size, align, start, end, gfp_mask, prot,
+				   vm_flags, node, caller, real_size);
+		if (addr)
+			return addr;
 	}
 
-	got = alloc_area_pages(gfp_mask, node, nr, vmn->vm.pages);
+	/* A failed huge try falls back quietly. */
+	vmn = vm_area_reserve(
+		size, align, start, end, vm_flags | VM_UNINITIALIZED, 0,
+		gfp_mask | (shift > PAGE_SHIFT ? __GFP_NOWARN : 0), caller);
+	if (!vmn)
+		goto fail;
+	vmn->vm.requested_size = real_size;
+	vmn->nid = node;
+	vmn->prot = prot;
+	vmn->zone_gfp = gfp_mask & GFP_VMALLOC_ZONES;
+
+	if (alloc_pages_array(vmn, nr, gfp_mask, node)) {
+		if (!nowarn)
+			pr_warn("vmalloc error: size %lu, failed to allocate page array size %lu",
+				real_size, nr * sizeof(struct page *));
+		goto discard;
+	}
+
+	got = vm_alloc_pages(gfp_mask, node, nr, vmn->vm.pages);
 	/*
 	 * Freed areas keep their pages until a purge (the safety rule), so
 	 * a shortage may be only that: purge, then try for the rest once.
 	 */
 	if (got < nr && lazy_pages_pending()) {
 		kva_purge(true);
-		got += alloc_area_pages(gfp_mask, node, nr - got,
-					vmn->vm.pages + got);
+		got += vm_alloc_pages(gfp_mask, node, nr - got,
+				      vmn->vm.pages + got);
 	}
 	vmn->vm.nr_pages = (unsigned int)got;
 	if (got < nr) {
-		if (!nowarn)
+		if (!nowarn && shift == PAGE_SHIFT)
 			pr_warn("vmalloc error: size %lu, page order 0, failed to allocate pages",
 				real_size);
-		goto fail;
+		goto discard;
 	}
 
-	err = mmu_map_pages(va->va_start, vmn->vm.pages, nr, prot, PAGE_SHIFT);
+	if (shift > PAGE_SHIFT && pages_form_pmds(vmn->vm.pages, nr))
+		vmn->vm.page_order = PMD_SHIFT - PAGE_SHIFT;
+	/* Each 2 MiB that is one aligned run maps with a PMD leaf. */
+	err = mmu_map_pages(vmn->va->va_start, vmn->vm.pages, nr, prot, shift);
 	if (err) {
 		if (!nowarn)
 			pr_warn("vmalloc error: size %lu, failed to map pages",
 				real_size);
-		goto fail;
+		goto discard;
 	}
 
-	atomic_fetch_add(&vmalloc_pages, nr);
 	vmn->vm.flags &= ~VM_UNINITIALIZED;
-	vm_list_add(vmn);
+	vm_area_publish(vmn);
 	return vmn->vm.addr;
 
-fail:
+discard:
 	/* Nothing is mapped: the pages can go at once, the range lazily. */
-	free_vm_node(vmn);
-	kva_free(va);
+	vm_area_discard(vmn);
+fail:
+	if (shift > PAGE_SHIFT) {
+		shift = PAGE_SHIFT;
+		goto again;
+	}
 	return NULL;
+}
+
+/*
+ * Every allocation ends here. Frees parked by signal handlers are carried
+ * out first; the call then counts as inside the library, so that a handler
+ * interrupting it parks its frees rather than wait on our locks.
+ */
+void *__vmalloc_node_range(unsigned long size, unsigned long align,
+			   unsigned long start, unsigned long end,
+			   gfp_t gfp_mask, pgprot_t prot,
+			   unsigned long vm_flags, int node, const void *caller)
+{
+	void *addr;
+
+	vmalloc_drain_deferred();
+	uvm_call_enter();
+	addr = vmalloc_node_range(size, align, start, end, gfp_mask, prot,
+				  vm_flags, node, caller);
+	uvm_call_leave();
+	return addr;
 }
 
 void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
@@ -330,17 +332,34 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 				    node, caller);
 }
 
-void *__vmalloc(unsigned long size, gfp_t gfp_mask)
+/* The whole window, with flags, for the wrappers below. */
+static void *vmalloc_window(unsigned long size, unsigned long align,
+			    gfp_t gfp_mask, pgprot_t prot,
+			    unsigned long vm_flags, int node,
+			    const void *caller)
 {
-	if (gfp_mask & ~GFP_VMALLOC_SUPPORTED) {
-		gfp_t fixed = gfp_mask & GFP_VMALLOC_SUPPORTED;
+	if (!uvm_ensure_booted())
+		return NULL;
+	return __vmalloc_node_range(size, align, mmu.vmalloc_start,
+				    mmu.vmalloc_end, gfp_mask, prot, vm_flags,
+				    node, caller);
+}
 
+/* Unsupported gfp bits are dropped with the kernel's warning. */
+static gfp_t vmalloc_fix_flags(gfp_t gfp_mask)
+{
+	gfp_t fixed = gfp_mask & GFP_VMALLOC_SUPPORTED;
+
+	if (gfp_mask != fixed)
 		pr_warn("Unexpected gfp: %#x. Fixing up to gfp: %#x. Fix your code!",
 			gfp_mask, fixed);
-		gfp_mask = fixed;
-	}
-	return __vmalloc_node(size, 1, gfp_mask, NUMA_NO_NODE,
-			      __builtin_return_address(0));
+	return fixed;
+}
+
+void *__vmalloc(unsigned long size, gfp_t gfp_mask)
+{
+	return __vmalloc_node(size, 1, vmalloc_fix_flags(gfp_mask),
+			      NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 void *vmalloc(unsigned long size)
@@ -373,75 +392,118 @@ void *vmalloc_32(unsigned long size)
 			      __builtin_return_address(0));
 }
 
-/* The live area starting exactly at @addr, or NULL; vm_lock held. */
-static struct vm_node *vm_node_at(const void *addr)
+void *vmalloc_user(unsigned long size)
 {
-	struct vmap_area *va = kva_find((unsigned long)addr);
+	return vmalloc_window(size, SHMLBA, GFP_KERNEL | __GFP_ZERO,
+			      PAGE_KERNEL, VM_USERMAP, NUMA_NO_NODE,
+			      __builtin_return_address(0));
+}
 
-	if (!va || va->va_start != (unsigned long)addr || !va->owner)
+void *vmalloc_32_user(unsigned long size)
+{
+	return vmalloc_window(size, SHMLBA,
+			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO,
+			      PAGE_KERNEL, VM_USERMAP, NUMA_NO_NODE,
+			      __builtin_return_address(0));
+}
+
+void *vmalloc_huge_node(unsigned long size, gfp_t gfp_mask, int node)
+{
+	return vmalloc_window(size, 1, vmalloc_fix_flags(gfp_mask), PAGE_KERNEL,
+			      VM_ALLOW_HUGE_VMAP, node,
+			      __builtin_return_address(0));
+}
+
+void *vmalloc_huge(unsigned long size, gfp_t gfp_mask)
+{
+	return vmalloc_window(size, 1, vmalloc_fix_flags(gfp_mask), PAGE_KERNEL,
+			      VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE,
+			      __builtin_return_address(0));
+}
+
+void *vmalloc_exec(unsigned long size)
+{
+	return vmalloc_window(size, 1, GFP_KERNEL, PAGE_KERNEL_EXEC, 0,
+			      NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+/* n * size, or false (after the kernel-style warning) if it overflows. */
+static bool array_bytes(size_t n, size_t size, size_t *bytes)
+{
+	if (__builtin_mul_overflow(n, size, bytes)) {
+		pr_warn("vmalloc_array: %zu elements of %zu bytes overflow", n,
+			size);
+		return false;
+	}
+	return true;
+}
+
+void *vmalloc_array(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (!array_bytes(n, size, &bytes))
 		return NULL;
-	return va->owner;
+	return __vmalloc_node(bytes, 1, GFP_KERNEL, NUMA_NO_NODE,
+			      __builtin_return_address(0));
+}
+
+void *vcalloc(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (!array_bytes(n, size, &bytes))
+		return NULL;
+	return __vmalloc_node(bytes, 1, GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE,
+			      __builtin_return_address(0));
 }
 
 /*
- * Claim the live area at @addr for freeing. Under vm_lock, so that of two
- * racing vfree()s of one address exactly one wins; the other finds it gone.
- * The area leaves vmallocinfo now, and so does its vmalloc'ed pages array,
- * which lives on until the purge reclaims the area (it lists the pages to
- * free) and is released then.
+ * A freed vmalloc() area small enough for revival, mapped with small pages
+ * whose poisoning nobody expects, may be taken back whole before a purge.
  */
-static struct vm_node *vm_claim(const void *addr)
+static bool area_revivable(const struct vm_node *vmn)
+{
+	return (vmn->vm.flags & VM_ALLOC) && !vmn->vm.page_order &&
+	       !(vmn->vm.flags & VM_INTERNAL_FLAGS) && !phys.params.page_poison;
+}
+
+void vm_free_addr(const void *addr)
 {
 	struct vm_node *vmn;
+	int err;
 
-	spin_lock(&vm_lock);
-	vmn = vm_node_at(addr);
-	if (!vm_unlist_locked(vmn))
-		vmn = NULL;
-	else if (vmn->vm.flags & VM_VPAGES_INTERNAL)
-		vm_unlist_locked(vm_node_at(vmn->vm.pages));
-	spin_unlock(&vm_lock);
-	return vmn;
-}
-
-/*
- * The tables forget the area now; the host mapping and the pages stay
- * until a purge flushes and reclaims it (vm_flush, vm_reclaim).
- */
-static void vm_release(struct vm_node *vmn)
-{
-	mmu_clear(vmn->va->va_start, va_size(vmn->va));
-	kva_free(vmn->va);
+	err = vm_area_claim(addr, VM_RAM_INTERNAL, &vmn);
+	if (err) {
+		pr_warn("Trying to vfree() %s vm area (%p)",
+			err == -EPERM ? "a vm_map_ram" : "nonexistent", addr);
+		return;
+	}
+	vm_area_release(vmn, area_revivable(vmn));
 }
 
 void vfree(const void *addr)
 {
-	struct vm_node *vmn;
-
-	if (!addr)
+	if (!addr || !uvm_ensure_booted())
 		return;
-	if (!uvm_ensure_booted())
+	if (vfree_deferred_if_signal(addr))
 		return;
-	vmn = vm_claim(addr);
-	if (!vmn) {
-		pr_warn("Trying to vfree() nonexistent vm area (%p)", addr);
-		return;
-	}
-	vm_release(vmn);
+	vmalloc_drain_deferred();
+	uvm_call_enter();
+	vm_free_addr(addr);
+	uvm_call_leave();
 }
 
 struct vm_struct *find_vm_area(const void *addr)
 {
-	struct vmap_area *va;
 	struct vm_node *vmn;
 
 	if (!uvm_ensure_booted())
 		return NULL;
-	spin_lock(&vm_lock);
-	va = kva_find((unsigned long)addr);
-	vmn = va ? va->owner : NULL;
-	spin_unlock(&vm_lock);
-	return vmn ? &vmn->vm : NULL;
+	vmn = vm_area_find(addr);
+	if (!vmn || !vmn->live || (vmn->vm.flags & VM_RAM_INTERNAL))
+		return NULL;
+	return &vmn->vm;
 }
 
 int is_vmalloc_addr(const void *x)
@@ -481,99 +543,4 @@ struct page *vmalloc_to_page(const void *addr)
 	if (!walk_to_pfn(addr, &pfn) || pfn >= phys.max_pfn)
 		return NULL;
 	return __pfn_to_page(pfn);
-}
-
-void vmalloc_for_each(void (*fn)(const struct vm_struct *vm, void *arg),
-		      void *arg)
-{
-	struct vm_node *vmn;
-
-	spin_lock(&vm_lock);
-	list_for_each_entry(vmn, &vm_list, list)
-		fn(&vmn->vm, arg);
-	spin_unlock(&vm_lock);
-}
-
-unsigned long vmalloc_nr_pages(void)
-{
-	return atomic_load(&vmalloc_pages);
-}
-
-/* The first live area a caller owns (not a pages array), or NULL. */
-static struct vm_node *first_owned_area(void)
-{
-	struct vm_node *vmn, *found = NULL;
-
-	spin_lock(&vm_lock);
-	list_for_each_entry(vmn, &vm_list, list) {
-		if (!(vmn->vm.flags & VM_PAGES_ARRAY_INTERNAL)) {
-			found = vmn;
-			break;
-		}
-	}
-	spin_unlock(&vm_lock);
-	return found;
-}
-
-unsigned long vmalloc_exit(void)
-{
-	unsigned long leaks = 0;
-	struct vm_node *vmn;
-
-	/* Finish the frees in flight: they take their pages arrays along. */
-	kva_purge(true);
-	while ((vmn = first_owned_area())) {
-		char caller[256];
-
-		uvm_format_caller(vmn->vm.caller, caller, sizeof(caller));
-		pr_warn("leak: vmalloc area %p-%#lx, %lu bytes (%lu asked), caller %s, still allocated at shutdown",
-			vmn->vm.addr,
-			(unsigned long)vmn->vm.addr + vmn->vm.size,
-			vmn->vm.size, vmn->vm.requested_size, caller);
-		leaks++;
-		vfree(vmn->vm.addr);
-	}
-	kva_purge(true);
-	kva_set_owner(NULL);
-	return leaks;
-}
-
-int vmalloc_check(void)
-{
-	unsigned long pages = 0, i;
-	struct vm_node *vmn;
-	int bad = 0;
-
-	spin_lock(&vm_lock);
-	list_for_each_entry(vmn, &vm_list, list) {
-		unsigned long addr = (unsigned long)vmn->vm.addr;
-
-		pages += vmn->vm.nr_pages;
-		if (kva_find(addr) != vmn->va || vmn->va->va_start != addr ||
-		    va_size(vmn->va) != vmn->vm.size) {
-			bad++;
-			pr_err("vmalloc_check: area %#lx is not the busy area of its address",
-			       addr);
-			continue;
-		}
-		for (i = 0; i < vmn->vm.nr_pages; i++) {
-			unsigned long pfn = vmalloc_to_pfn(
-				(void *)(addr + (i << PAGE_SHIFT)));
-
-			if (pfn != __page_to_pfn(vmn->vm.pages[i])) {
-				bad++;
-				pr_err("vmalloc_check: page %lu of area %#lx maps pfn %#lx, not %#lx",
-				       i, addr, pfn,
-				       __page_to_pfn(vmn->vm.pages[i]));
-				break;
-			}
-		}
-	}
-	spin_unlock(&vm_lock);
-	if (pages != vmalloc_nr_pages()) {
-		bad++;
-		pr_err("vmalloc_check: areas hold %lu pages, the count says %lu",
-		       pages, vmalloc_nr_pages());
-	}
-	return bad;
 }

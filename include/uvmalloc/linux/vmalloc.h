@@ -61,12 +61,49 @@ struct vm_struct {
 	unsigned long requested_size;
 };
 
-/* Allocation. Each returns NULL on failure, after one warning line. */
+/* vm_map_ram() maps up to this many pages from per-CPU vmap blocks. */
+#ifndef BITS_PER_LONG
+#define BITS_PER_LONG 64
+#endif
+#define VMAP_MAX_ALLOC BITS_PER_LONG
+
+/* The alignment vmalloc_user() gives (x86: a page). */
+#ifndef SHMLBA
+#define SHMLBA PAGE_SIZE
+#endif
+
+/**
+ * struct vm_area_struct - the part of a user mapping remap_vmalloc_range()
+ *                         needs
+ * @vm_start: first host address of the range to fill (page-aligned); the
+ *            caller owns it (say, an mmap(PROT_NONE) reservation)
+ * @vm_end: one past its last
+ * @vm_pgoff: unused by remap_vmalloc_range() (its @pgoff says where)
+ * @vm_flags: unused here; kept for source compatibility
+ */
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long vm_pgoff;
+	unsigned long vm_flags;
+};
+
+/*
+ * Allocation. Each returns NULL on failure, after one warning line (none
+ * with __GFP_NOWARN).
+ */
 void *vmalloc(unsigned long size);
 void *vzalloc(unsigned long size);
 void *vmalloc_node(unsigned long size, int node);
 void *vzalloc_node(unsigned long size, int node);
 void *vmalloc_32(unsigned long size);
+void *vmalloc_user(unsigned long size);
+void *vmalloc_32_user(unsigned long size);
+void *vmalloc_exec(unsigned long size);
+void *vmalloc_huge(unsigned long size, gfp_t gfp_mask);
+void *vmalloc_huge_node(unsigned long size, gfp_t gfp_mask, int node);
+void *vmalloc_array(size_t n, size_t size);
+void *vcalloc(size_t n, size_t size);
 void *__vmalloc(unsigned long size, gfp_t gfp_mask);
 void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 		     int node, const void *caller);
@@ -86,6 +123,75 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
  * area's host mapping is gone (at the next lazy purge).
  */
 void vfree(const void *addr);
+
+/**
+ * vfree_atomic() - free later, taking no lock and touching no memory now
+ * @addr: as for vfree()
+ *
+ * Async-signal-safe. The free is parked and carried out by the next
+ * vmalloc-layer call made outside a signal handler (vfree() itself parks
+ * this way when it finds it interrupted the library).
+ */
+void vfree_atomic(const void *addr);
+
+/**
+ * vrealloc() - resize a vmalloc() area, keeping its contents
+ * @p: the area, or NULL (then it is vmalloc(@size))
+ * @size: the new size; 0 frees @p and returns NULL
+ * @flags: gfp flags (__GFP_ZERO zeroes what grows)
+ *
+ * Shrinks in place; grows in place up to the area's pages, then (beyond
+ * the kernel) by mapping more pages after them when the window is free
+ * there; only then allocates, copies and frees.
+ *
+ * Return: the area (perhaps moved), or NULL with @p untouched.
+ */
+void *vrealloc(const void *p, size_t size, gfp_t flags);
+
+/*
+ * kvmalloc() and friends: small sizes from the C heap (as the kernel uses
+ * kmalloc), larger ones from vmalloc; kvfree() tells them apart.
+ */
+void *kvmalloc_node(size_t size, gfp_t flags, int node);
+void *kvmalloc(size_t size, gfp_t flags);
+void *kvzalloc(size_t size, gfp_t flags);
+void *kvmalloc_array(size_t n, size_t size, gfp_t flags);
+void *kvcalloc(size_t n, size_t size, gfp_t flags);
+void *kvrealloc(const void *p, size_t size, gfp_t flags);
+void kvfree(const void *addr);
+
+/* Mapping what the caller owns. */
+void *vmap(struct page **pages, unsigned int count, unsigned long flags,
+	   pgprot_t prot);
+void vunmap(const void *addr);
+void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot);
+void *vm_map_ram(struct page **pages, unsigned int count, int node);
+void vm_unmap_ram(const void *mem, unsigned int count);
+void vm_unmap_aliases(void);
+
+/* Virtual space only. */
+struct vm_struct *get_vm_area(unsigned long size, unsigned long flags);
+struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags,
+				     const void *caller);
+struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
+				       unsigned long start, unsigned long end,
+				       const void *caller);
+struct vm_struct *remove_vm_area(const void *addr);
+void free_vm_area(struct vm_struct *area);
+int map_vm_area(struct vm_struct *area, pgprot_t prot, struct page **pages);
+
+/* The per-CPU allocator's congruent areas, placed top-down. */
+struct vm_struct **pcpu_get_vm_areas(const unsigned long *offsets,
+				     const size_t *sizes, int nr_vms,
+				     size_t align);
+void pcpu_free_vm_areas(struct vm_struct **vms, int nr_vms);
+
+/* Mapping a VM_USERMAP area's pages at a host address the caller owns. */
+int remap_vmalloc_range(struct vm_area_struct *vma, void *addr,
+			unsigned long pgoff);
+int remap_vmalloc_range_partial(struct vm_area_struct *vma, unsigned long uaddr,
+				void *kaddr, unsigned long pgoff,
+				unsigned long size);
 
 /* Looking areas up. */
 struct vm_struct *find_vm_area(const void *addr);
