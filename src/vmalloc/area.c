@@ -80,6 +80,7 @@ int vmalloc_init(const struct vmalloc_params *params)
 	spin_unlock(&vm_lock);
 	atomic_store(&vmalloc_pages, 0);
 	kva_set_owner(&vmalloc_owner);
+	vmap_block_init();
 	return 0;
 }
 
@@ -397,6 +398,7 @@ unsigned long vmalloc_exit(void)
 
 	/* Finish the frees in flight: they take their pages arrays along. */
 	vmalloc_drain_deferred();
+	vmap_block_exit();
 	kva_purge(true);
 	while ((vmn = first_owned_area())) {
 		char caller[256];

@@ -299,6 +299,21 @@ void vm_copy(void *dst, const void *src, size_t n);
  */
 void vm_free_pages(struct page **pages, unsigned long nr);
 
+/* vmap_block.c */
+
+/**
+ * vmap_block_init() - empty per-CPU vmap block lists for a new instance
+ */
+void vmap_block_init(void);
+
+/**
+ * vmap_block_exit() - report vm_map_ram() mappings never unmapped, and
+ *                     release every vmap block
+ *
+ * Called by vmalloc_exit() before its own leak report.
+ */
+void vmap_block_exit(void);
+
 /* deferred.c */
 
 /**
