@@ -103,6 +103,8 @@ static const struct uvm_option uvm_option_table[] = {
 	    "per-node pools of free areas up to 256 pages (kva=augment)"),
 	OPT("nohugevmalloc", UVM_OPT_BOOL, vmalloc.nohuge, "0",
 	    "vmalloc_huge() maps with small pages only"),
+	OPT("vmalloc_revive", UVM_OPT_BOOL, vmalloc.revive, "1",
+	    "a vmalloc() may take back a freed, not yet purged area of its shape whole (0: as the kernel)"),
 	OPT_NUM("debug_vm", UVM_OPT_INT, debug_vm, "0",
 		"checks: 1 list links, 2 new-page states, 3 every checker after every call",
 		0, 3),

@@ -96,6 +96,9 @@ static void check_table(struct check_ctx *c, unsigned long pfn, int level,
 	struct page *page;
 	int i;
 
+	/* Never true; it bounds the recursion for the compiler as well. */
+	if (level < 0 || level >= MMU_MAX_LEVELS)
+		return;
 	if (pfn >= phys.max_pfn) {
 		c->bad += violation("%s table at pfn %#lx lies outside RAM",
 				    mmu.names[level], pfn);
@@ -226,6 +229,7 @@ int mmu_check(void)
 				  c.tables, counted);
 	if (mmu.ops == &mmu_host_backend && !c.oom)
 		c.bad += check_host(&c);
+	c.bad += mmu_stale_check();
 	free(c.leaves);
 	free(c.seen);
 	return c.bad;

@@ -37,6 +37,7 @@
 #include "lib/compiler.h"
 #include "lib/fault_inject.h"
 #include "lib/list.h"
+#include "lib/rbtree.h"
 #include "lib/options.h"
 #include "lib/spinlock.h"
 
@@ -109,7 +110,8 @@ extern const struct mmu_backend mmu_soft_backend;
  * @host_protects: host protection changes
  * @host_failures: host calls refused (the cap, ENOMEM, injection)
  * @stale: ranges cleared in the tables whose host mappings await
- *         mmu_flush() (struct mmu_stale, under @lock); the checker allows
+ *         mmu_flush() (struct mmu_stale by start, disjoint, under @lock;
+ *         see stale.c); the checker allows
  *         host mappings there
  */
 struct mmu_state {
@@ -127,7 +129,7 @@ struct mmu_state {
 	atomic_ulong host_unmaps;
 	atomic_ulong host_protects;
 	atomic_ulong host_failures;
-	struct list_head stale;
+	struct rb_root stale;
 };
 
 /**
@@ -135,13 +137,40 @@ struct mmu_state {
  *                    may still exist (the lazy window before a flush)
  * @start: first address
  * @end: one past the last
- * @list: on mmu.stale
+ * @node: in mmu.stale, by @start
  */
 struct mmu_stale {
 	unsigned long start;
 	unsigned long end;
-	struct list_head list;
+	struct rb_node node;
 };
+
+/* stale.c */
+
+/**
+ * mmu_stale_add() - remember that the host may still map [@start, @end)
+ * @start: page-aligned
+ * @end: page-aligned, above @start
+ *
+ * Ranges it overlaps are merged into it.
+ *
+ * Return: false without memory to remember it (flush at once instead).
+ */
+bool mmu_stale_add(unsigned long start, unsigned long end);
+
+/**
+ * mmu_stale_remove() - forget [@start, @end): it was flushed or remapped
+ * @start: first address
+ * @end: one past the last
+ */
+void mmu_stale_remove(unsigned long start, unsigned long end);
+
+/**
+ * mmu_stale_covers() - whether one stale range holds all of [@start, @end)
+ * @start: first address
+ * @end: one past the last
+ */
+bool mmu_stale_covers(unsigned long start, unsigned long end);
 
 /**
  * mmu_is_stale() - whether @addr lies in a cleared, not yet flushed range
@@ -150,6 +179,15 @@ struct mmu_stale {
  * Takes mmu.lock.
  */
 bool mmu_is_stale(unsigned long addr);
+
+/**
+ * mmu_stale_check() - the stale tree's checker: a sound red-black tree of
+ *                     disjoint, page-aligned ranges whose lookup agrees
+ *                     with a walk of all of them
+ *
+ * Return: the number of violations, each reported in one line.
+ */
+int mmu_stale_check(void);
 
 extern struct mmu_state mmu;
 
@@ -278,8 +316,10 @@ long mmu_clear(unsigned long addr, unsigned long size);
  * owns the range and its pages, and nothing flushed it since the clear.
  * Only the tables are written; the stale record goes.
  *
+ * With mmu=soft there is no host mapping: the tables are all there is.
+ *
  * Return: 0; -ENOENT if the host mapping may be gone (no stale record
- * covers the range, or the backend keeps none): map it anew instead.
+ * covers the range): map it anew instead.
  */
 int mmu_revive(unsigned long addr, unsigned long size, struct page **pages,
 	       unsigned long nr, pgprot_t prot);

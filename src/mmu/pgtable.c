@@ -155,7 +155,7 @@ static void visit_range(pteval_t *table, int level, unsigned long start,
 		if (level == pte_level() || (e & _PAGE_PSE))
 			fn(ep, ALIGN_DOWN(addr, 1UL << mmu.shift[level]), level,
 			   arg);
-		else
+		else if (level + 1 < MMU_MAX_LEVELS) /* bounds it for gcc */
 			visit_range(table_at(entry_pfn(e)), level + 1, addr,
 				    next, fn, arg);
 	}
@@ -481,101 +481,19 @@ static int split_edges(unsigned long addr, unsigned long size, const char *fn)
 	return err;
 }
 
-/*
- * Remember that the host may still map [start, end) although the tables do
- * not, so that the checker allows it until the flush. Without memory to
- * remember it, the caller flushes at once instead.
- */
-static bool stale_add(unsigned long start, unsigned long end)
-{
-	struct mmu_stale *s = malloc(sizeof(*s));
-
-	if (!s)
-		return false;
-	s->start = start;
-	s->end = end;
-	spin_lock(&mmu.lock);
-	list_add(&s->list, &mmu.stale);
-	spin_unlock(&mmu.lock);
-	return true;
-}
-
-/* A flush of [start, end) ends every stale range inside it, trims others. */
-static void stale_remove(unsigned long start, unsigned long end)
-{
-	struct mmu_stale *s, *n;
-	LIST_HEAD(dead);
-
-	spin_lock(&mmu.lock);
-	list_for_each_entry_safe(s, n, &mmu.stale, list) {
-		if (s->end <= start || s->start >= end)
-			continue;
-		if (s->start >= start && s->end <= end) {
-			list_move(&s->list, &dead);
-			continue;
-		}
-		/*
-		 * Partly flushed: keep the part the flush did not reach. A
-		 * purge flushes whole cleared ranges, so a flush never cuts
-		 * one in the middle; if it did, the upper part would be
-		 * forgotten here and reported by the checker.
-		 */
-		if (s->start < start)
-			s->end = start;
-		else
-			s->start = end;
-	}
-	spin_unlock(&mmu.lock);
-	list_for_each_entry_safe(s, n, &dead, list)
-		free(s);
-}
-
-/* Whether one stale range covers all of [start, end). */
-static bool stale_covers(unsigned long start, unsigned long end)
-{
-	struct mmu_stale *s;
-	bool found = false;
-
-	spin_lock(&mmu.lock);
-	list_for_each_entry(s, &mmu.stale, list) {
-		if (s->start <= start && end <= s->end) {
-			found = true;
-			break;
-		}
-	}
-	spin_unlock(&mmu.lock);
-	return found;
-}
-
 int mmu_revive(unsigned long addr, unsigned long size, struct page **pages,
 	       unsigned long nr, pgprot_t prot)
 {
 	struct map_src src = { .pages = pages };
 	int err;
 
-	if (!mmu.ops->mirrors || nr > size >> PAGE_SHIFT ||
-	    !stale_covers(addr, addr + size))
+	if (nr > size >> PAGE_SHIFT ||
+	    (mmu.ops->mirrors && !mmu_stale_covers(addr, addr + size)))
 		return -ENOENT;
 	err = map_range(addr, &src, nr, prot, false, false, "revive");
 	if (!err)
-		stale_remove(addr, addr + size);
+		mmu_stale_remove(addr, addr + size);
 	return err;
-}
-
-bool mmu_is_stale(unsigned long addr)
-{
-	struct mmu_stale *s;
-	bool found = false;
-
-	spin_lock(&mmu.lock);
-	list_for_each_entry(s, &mmu.stale, list) {
-		if (addr >= s->start && addr < s->end) {
-			found = true;
-			break;
-		}
-	}
-	spin_unlock(&mmu.lock);
-	return found;
 }
 
 long mmu_clear(unsigned long addr, unsigned long size)
@@ -587,7 +505,7 @@ long mmu_clear(unsigned long addr, unsigned long size)
 	if (split_edges(addr, size, "clear"))
 		return -ENOMEM;
 	visit_leaves(addr, addr + size, clear_leaf, &count);
-	if (count && mmu.ops->mirrors && !stale_add(addr, addr + size))
+	if (count && mmu.ops->mirrors && !mmu_stale_add(addr, addr + size))
 		mmu.ops->unmap(addr, size);
 	return count;
 }
@@ -602,7 +520,7 @@ int mmu_flush(unsigned long addr, unsigned long size)
 		return 0;
 	err = mmu.ops->unmap(addr, size);
 	if (!err)
-		stale_remove(addr, addr + size);
+		mmu_stale_remove(addr, addr + size);
 	return err;
 }
 
@@ -857,7 +775,7 @@ int mmu_init(const struct mmu_params *params)
 	memset(&mmu, 0, sizeof(mmu));
 	mmu.params = *params;
 	spin_lock_init(&mmu.lock);
-	INIT_LIST_HEAD(&mmu.stale);
+	mmu.stale = RB_ROOT;
 	set_geometry((int)params->levels);
 	mmu.ops = params->backend == MMU_SOFT ? &mmu_soft_backend :
 						&mmu_host_backend;
@@ -882,7 +800,7 @@ int mmu_init(const struct mmu_params *params)
 void mmu_exit(void)
 {
 	if (mmu.pgd)
-		stale_remove(0, ~0UL);
+		mmu_stale_remove(0, ~0UL);
 	if (mmu.pgd) {
 		mmu.ops->release();
 		free_tables(__page_to_pfn(mmu.pgd), 0);

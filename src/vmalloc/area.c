@@ -299,7 +299,7 @@ struct vm_node *vm_area_revive(unsigned long nr, unsigned long align,
 	struct vm_node *vmn;
 	bool revived;
 
-	if (!nr || nr > VM_REVIVE_MAX_PAGES || !mmu.ops->mirrors)
+	if (!nr || nr > VM_REVIVE_MAX_PAGES || !vmalloc_params.revive)
 		return NULL;
 	if (align < PAGE_SIZE)
 		align = PAGE_SIZE;

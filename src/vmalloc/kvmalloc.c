@@ -129,12 +129,7 @@ void *kvrealloc(const void *p, size_t size, gfp_t flags)
 	if (!n)
 		return NULL;
 	keep = min(old_size, size);
-	if (kv_is_vmalloc(n) && !mmu.ops->mirrors)
-		vwrite((char *)p, n, keep);
-	else if (kv_is_vmalloc(p) && !mmu.ops->mirrors)
-		vread(n, (char *)p, keep);
-	else
-		memcpy(n, p, keep);
+	vm_copy(n, p, keep);
 	kvfree(p);
 	return n;
 }

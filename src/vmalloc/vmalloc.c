@@ -158,6 +158,7 @@ static void *revive_area(unsigned long size, unsigned long align,
 			 const void *caller, unsigned long real_size)
 {
 	struct vm_node *vmn;
+	unsigned int i;
 
 	if (phys.params.page_poison)
 		return NULL;
@@ -168,8 +169,10 @@ static void *revive_area(unsigned long size, unsigned long align,
 	vmn->vm.caller = caller;
 	vmn->vm.requested_size = real_size;
 	vmn->nid = node;
+	/* Through the direct map, which both backends have. */
 	if (gfp & __GFP_ZERO)
-		memset(vmn->vm.addr, 0, size);
+		for (i = 0; i < vmn->vm.nr_pages; i++)
+			memset(__page_address(vmn->vm.pages[i]), 0, PAGE_SIZE);
 	vm_area_publish(vmn);
 	return vmn->vm.addr;
 }
@@ -465,7 +468,8 @@ void *vcalloc(size_t n, size_t size)
 static bool area_revivable(const struct vm_node *vmn)
 {
 	return (vmn->vm.flags & VM_ALLOC) && !vmn->vm.page_order &&
-	       !(vmn->vm.flags & VM_INTERNAL_FLAGS) && !phys.params.page_poison;
+	       !(vmn->vm.flags & VM_INTERNAL_FLAGS) && vmalloc_params.revive &&
+	       !phys.params.page_poison;
 }
 
 void vm_free_addr(const void *addr)

@@ -51,9 +51,13 @@ struct vmap_area;
 /**
  * struct vmalloc_params - the boot parameters of this layer
  * @nohuge: nohugevmalloc: vmalloc_huge() maps with small pages only
+ * @revive: vmalloc_revive=: a vmalloc() may take back a freed area of its
+ *          shape whole before the purge (0: every area is new, as in the
+ *          kernel)
  */
 struct vmalloc_params {
 	int nohuge;
+	int revive;
 };
 
 extern struct vmalloc_params vmalloc_params;
