@@ -6,7 +6,10 @@
  *
  * The size includes the guard page. The caller prints as the kernel's %pS,
  * symbol+0xoff/0xlen, when the symbol table knows it (programs linked with
- * -rdynamic export theirs), else as a bare address.
+ * -rdynamic export theirs), else as a bare address. Areas that have no
+ * vm_struct in the kernel (vm_map_ram() mappings and vmap blocks) print
+ * only their range and "vm_map_ram"; after the live areas come the lazily
+ * freed ranges no purge has collected yet, as "unpurged vm_area".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,17 @@ struct vm_copy {
 
 struct collect {
 	struct vm_copy *v;
+	size_t nr;
+	size_t cap;
+};
+
+struct range {
+	unsigned long start;
+	unsigned long end;
+};
+
+struct ranges {
+	struct range *r;
 	size_t nr;
 	size_t cap;
 };
@@ -53,6 +67,30 @@ static void collect_vm(const struct vm_struct *vm, void *arg)
 		copy->nodes[__page_to_nid(vm->pages[i])]++;
 }
 
+/* Called under a kva lock: a realloc is fine, a call into kva is not. */
+static void collect_unpurged(unsigned long start, unsigned long end, void *arg)
+{
+	struct ranges *c = arg;
+
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct range *r = realloc(c->r, cap * sizeof(*r));
+
+		if (!r)
+			return;
+		c->r = r;
+		c->cap = cap;
+	}
+	c->r[c->nr++] = (struct range){ start, end };
+}
+
+static int range_by_addr(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 static int by_addr(const void *a, const void *b)
 {
 	const struct vm_copy *x = a, *y = b;
@@ -63,18 +101,26 @@ static int by_addr(const void *a, const void *b)
 void proc_vmallocinfo(FILE *out)
 {
 	struct collect c = { 0 };
+	struct ranges u = { 0 };
 	size_t i;
 	int nid;
 
 	vmalloc_for_each(collect_vm, &c);
+	vmalloc_for_each_unpurged(collect_unpurged, &u);
 	if (c.nr)
 		qsort(c.v, c.nr, sizeof(*c.v), by_addr);
+	if (u.nr)
+		qsort(u.r, u.nr, sizeof(*u.r), range_by_addr);
 	for (i = 0; i < c.nr; i++) {
 		const struct vm_copy *v = &c.v[i];
 		unsigned long start = (unsigned long)v->vm.addr;
 
 		fprintf(out, "0x%016lx-0x%016lx %7ld", start,
 			start + v->vm.size, (long)v->vm.size);
+		if (v->vm.flags & VM_RAM_INTERNAL) {
+			fputs(" vm_map_ram\n", out);
+			continue;
+		}
 		if (v->vm.caller) {
 			char name[256];
 
@@ -105,5 +151,10 @@ void proc_vmallocinfo(FILE *out)
 				fprintf(out, " N%d=%u", nid, v->nodes[nid]);
 		fputc('\n', out);
 	}
+	for (i = 0; i < u.nr; i++)
+		fprintf(out, "0x%016lx-0x%016lx %7ld unpurged vm_area\n",
+			u.r[i].start, u.r[i].end,
+			(long)(u.r[i].end - u.r[i].start));
 	free(c.v);
+	free(u.r);
 }
