@@ -486,13 +486,18 @@ static void *reader(void *arg)
 		fclose(f);
 		for (p = buf; p && *p == '0'; p = strchr(p, '\n') + 1) {
 			unsigned long start, end;
+			char line[256];
 			long size;
 
-			if (sscanf(p, "0x%lx-0x%lx %ld", &start, &end, &size) !=
-				    3 ||
+			snprintf(line, sizeof(line), "%.*s",
+				 (int)strcspn(p, "\n"), p);
+			if (sscanf(line, "0x%lx-0x%lx %ld", &start, &end,
+				   &size) != 3 ||
 			    (unsigned long)size != end - start ||
-			    !strstr(p, " vmalloc")) {
-				fail("bad vmallocinfo line: %.80s", p);
+			    (!strstr(line, " vmalloc") &&
+			     !strstr(line, " unpurged vm_area") &&
+			     !strstr(line, " vm_map_ram"))) {
+				fail("bad vmallocinfo line: %.80s", line);
 				break;
 			}
 		}

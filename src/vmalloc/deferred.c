@@ -32,6 +32,8 @@ static atomic_uintptr_t deferred_slot[DEFERRED_SLOTS];
 static atomic_uint deferred_hint;
 static atomic_long deferred_pending;
 static atomic_ulong deferred_dropped;
+static atomic_ulong deferred_parked;
+static atomic_ulong deferred_done;
 
 /* Async-signal-safe: atomics on static memory, nothing else. */
 static void park(const void *addr)
@@ -52,6 +54,8 @@ static void park(const void *addr)
 			atomic_store_explicit(&deferred_hint, at + 1,
 					      memory_order_relaxed);
 			atomic_fetch_add(&deferred_pending, 1);
+			atomic_fetch_add_explicit(&deferred_parked, 1,
+						  memory_order_relaxed);
 			return;
 		}
 	}
@@ -98,6 +102,7 @@ unsigned long vmalloc_drain_deferred(void)
 		vm_free_addr((const void *)addr);
 		done++;
 	}
+	atomic_fetch_add(&deferred_done, done);
 	dropped = atomic_exchange(&deferred_dropped, 0);
 	if (dropped)
 		pr_warn("vfree_atomic: %lu deferred frees dropped (all %d slots full); those areas stay allocated",
@@ -105,9 +110,8 @@ unsigned long vmalloc_drain_deferred(void)
 	return done;
 }
 
-unsigned long vmalloc_deferred_pending(void)
+void vmalloc_deferred_counts(unsigned long *parked, unsigned long *done)
 {
-	long n = atomic_load(&deferred_pending);
-
-	return n > 0 ? (unsigned long)n : 0;
+	*parked = atomic_load(&deferred_parked);
+	*done = atomic_load(&deferred_done);
 }

@@ -518,8 +518,7 @@ int is_vmalloc_addr(const void *x)
 	       a < mmu.vmalloc_end;
 }
 
-/* The frame mapped at @addr through any leaf size; false for a hole. */
-static bool walk_to_pfn(const void *addr, unsigned long *pfn)
+bool vm_walk_to_pfn(const void *addr, unsigned long *pfn)
 {
 	unsigned long leaf_size, a = (unsigned long)addr;
 	pteval_t e;
@@ -537,14 +536,14 @@ unsigned long vmalloc_to_pfn(const void *addr)
 {
 	unsigned long pfn;
 
-	return walk_to_pfn(addr, &pfn) ? pfn : 0;
+	return vm_walk_to_pfn(addr, &pfn) ? pfn : 0;
 }
 
 struct page *vmalloc_to_page(const void *addr)
 {
 	unsigned long pfn;
 
-	if (!walk_to_pfn(addr, &pfn) || pfn >= phys.max_pfn)
+	if (!vm_walk_to_pfn(addr, &pfn) || pfn >= phys.max_pfn)
 		return NULL;
 	return __pfn_to_page(pfn);
 }

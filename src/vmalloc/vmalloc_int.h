@@ -297,6 +297,16 @@ unsigned long vm_alloc_pages(gfp_t gfp, int nid, unsigned long nr,
 void vm_copy(void *dst, const void *src, size_t n);
 
 /**
+ * vm_walk_to_pfn() - the frame mapped at a window address, through any
+ *                    leaf size
+ * @addr: any address (outside the window: a hole)
+ * @pfn: set to the frame (it may lie beyond RAM for a vmap_pfn() area)
+ *
+ * Return: false for a hole.
+ */
+bool vm_walk_to_pfn(const void *addr, unsigned long *pfn);
+
+/**
  * vm_free_pages() - free the order-0 pages of an array, skipping holes
  * @pages: the array
  * @nr: its entries
@@ -342,8 +352,11 @@ bool vfree_deferred_if_signal(const void *addr);
 unsigned long vmalloc_drain_deferred(void);
 
 /**
- * vmalloc_deferred_pending() - frees parked and not yet carried out
+ * vmalloc_deferred_counts() - frees parked, and carried out, since the
+ *                             process started
+ * @parked: set to the frees parked
+ * @done: set to the parked frees carried out
  */
-unsigned long vmalloc_deferred_pending(void);
+void vmalloc_deferred_counts(unsigned long *parked, unsigned long *done);
 
 #endif /* UVM_VMALLOC_VMALLOC_INT_H */

@@ -88,6 +88,12 @@ struct vm_area_struct {
 	unsigned long vm_flags;
 };
 
+/* The pages a user mapping spans. */
+static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
 /*
  * Allocation. Each returns NULL on failure, after one warning line (none
  * with __GFP_NOWARN).
