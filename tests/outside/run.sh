@@ -10,6 +10,8 @@
 #   2. cc -static prog.c $(pkg-config --static --cflags --libs uvmalloc)
 #   3. find_package(uvmalloc) with uvmalloc::uvmalloc and
 #      uvmalloc::uvmalloc_static                       (tests/outside/cmake)
+#   4. kernel_style.c, kernel code that includes only <linux/vmalloc.h>,
+#      shared and static, through pkg-config
 # CC picks the compiler (default cc). Each program gets UVM_OUTSIDE_TIMEOUT
 # seconds (default 60). UVM_OUTSIDE_KEEP=1 keeps the scratch directory for a
 # look afterwards.
@@ -145,4 +147,28 @@ fi
 run cmake_prog_shared "$tmp/cmake-build/prog_shared"
 run cmake_prog_static "$tmp/cmake-build/prog_static"
 
-echo "outside: all 4 programs ok"
+# 4. Kernel-style code: vmalloc a page, sprintf into it, print it, vfree.
+for kind in shared static; do
+	flags=() pc=()
+	if [[ $kind == static ]]; then
+		flags=(-static)
+		pc=(--static)
+	fi
+	step "building kernel_style_$kind with pkg-config ${pc[*]}"
+	# shellcheck disable=SC2046
+	"$cc" "${flags[@]}" -Wall -Wextra -Werror "$here/kernel_style.c" \
+		$(pkg-config "${pc[@]}" --cflags --libs uvmalloc) \
+		-o "$tmp/kernel_style_$kind"
+	out="$tmp/kernel_style_$kind.out"
+	step "running kernel_style_$kind"
+	timeout "$limit" env LD_LIBRARY_PATH="$libdir" \
+		"$tmp/kernel_style_$kind" >"$out" 2>"$out.err" ||
+		fail "kernel_style_$kind exited with status $?: $(cat "$out.err")"
+	sed 's/^/    /' "$out"
+	grep -Eqx 'hello from vmalloc at 0x[0-9a-f]+, 4096 bytes' "$out" ||
+		fail "kernel_style_$kind did not print its vmalloc'ed string"
+	[[ ! -s $out.err ]] ||
+		fail "kernel_style_$kind printed to stderr: $(cat "$out.err")"
+done
+
+echo "outside: all 6 programs ok"
