@@ -864,3 +864,51 @@ Test(vm_kv, realloc_soft)
 	cr_assert_eq(s[31], 'q');
 	kvfree(s);
 }
+
+/* ---------------------------------------------------------- __GFP_NOFAIL */
+
+TestSuite(vm_nofail, .fini = teardown, .timeout = 300);
+
+static void *nofail_victim;
+
+static void *free_later(void *arg)
+{
+	(void)arg;
+	usleep(50 * 1000);
+	vfree(nofail_victim);
+	return NULL;
+}
+
+/* No address space left: __GFP_NOFAIL waits until some is freed. */
+Test(vm_nofail, waits_for_space)
+{
+	enum {
+		MAX_AREAS = 1 << 15
+	};
+	void **areas = calloc(MAX_AREAS, sizeof(*areas));
+	unsigned long w;
+	pthread_t t;
+	int n = 0, i;
+	void *v;
+
+	boot("mem=256M vmalloc=64M");
+	while (n < MAX_AREAS &&
+	       (areas[n] = __vmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN)))
+		n++;
+	cr_assert_lt(n, MAX_AREAS, "the window never filled");
+	nofail_victim = areas[n / 2];
+	areas[n / 2] = NULL;
+	w = warnings();
+	cr_assert_eq(pthread_create(&t, NULL, free_later, NULL), 0);
+	v = __vmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOFAIL);
+	pthread_join(t, NULL);
+	cr_assert_not_null(v);
+	cr_assert_geq(warnings() - w, 1);
+	cr_assert_geq(cap_find("Retrying", 0), 0, "%s", cap_last());
+	for (i = 0; i < n; i++)
+		vfree(areas[i]);
+	vfree(v);
+	free(areas);
+	purge();
+	expect_all_returned();
+}

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kva/kva.h"
 #include "lib/log.h"
@@ -185,7 +186,7 @@ static void *vmalloc_node_range(unsigned long size, unsigned long align,
 {
 	unsigned long real_size = size, real_align = align, nr, got;
 	bool nowarn = gfp_mask & __GFP_NOWARN;
-	unsigned int shift = PAGE_SHIFT;
+	unsigned int shift = PAGE_SHIFT, nofail_warned = 0;
 	struct vm_node *vmn;
 	void *addr;
 	int err;
@@ -247,8 +248,20 @@ again:
 	vmn = vm_area_reserve(
 		size, align, start, end, vm_flags | VM_UNINITIALIZED, 0,
 		gfp_mask | (shift > PAGE_SHIFT ? __GFP_NOWARN : 0), caller);
-	if (!vmn)
+	if (!vmn) {
+		/*
+		 * __GFP_NOFAIL waits for address space as the kernel does:
+		 * someone may free some (a huge try falls back first).
+		 */
+		if ((gfp_mask & __GFP_NOFAIL) && shift == PAGE_SHIFT) {
+			if (!nofail_warned++ && !nowarn)
+				pr_warn("vmalloc error: size %lu, vm_struct allocation failed. Retrying.",
+					real_size);
+			usleep(1000);
+			goto again;
+		}
 		goto fail;
+	}
 	vmn->vm.requested_size = real_size;
 	vmn->nid = node;
 	vmn->prot = prot;
