@@ -20,8 +20,6 @@
 #include <string.h>
 #include <uvmalloc.h>
 
-#include "mmu/mmu.h"
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -34,8 +32,8 @@ static void usage(FILE *out)
 		"               meminfo layout config\n"
 		"  check        run every invariant checker; exit 1 on a violation\n"
 		"  walk [ADDR]  print the page-table walk of ADDR (hex, or +OFFSET\n"
-		"               from VMALLOC_START); without ADDR, map a few pages\n"
-		"               and a 2 MiB block and walk them and a hole\n"
+		"               from VMALLOC_START); without ADDR, vmalloc 3 pages\n"
+		"               and a 2 MiB huge area and walk them and a guard page\n"
 		"\n"
 		"options:\n"
 		"  -b CMDLINE   boot parameters, e.g. -b \"mem=512M numa=2\"\n"
@@ -49,40 +47,28 @@ static void section(const char *title)
 }
 
 /*
- * Map three single pages and one 2 MiB block into the window, the way the
- * vmalloc layer will, and walk a page, the hole after the pages, and a page
- * inside the block.
+ * A vmalloc() area of three pages and a vmalloc_huge() area of 2 MiB: walk
+ * a page of the first, its guard page, and a page inside the PMD leaf.
  */
 static int walk_demo(void)
 {
-	unsigned long small = VMALLOC_START + PMD_SIZE;
-	unsigned long huge = VMALLOC_START + 2 * PMD_SIZE;
-	struct page *pages[512], *block;
-	int i, err;
+	char *small = vmalloc(3 * PAGE_SIZE);
+	char *huge = vmalloc_huge(PMD_SIZE, GFP_KERNEL);
+	int bad;
 
-	for (i = 0; i < 3; i++) {
-		pages[i] = alloc_page(GFP_KERNEL);
-		if (!pages[i])
-			return 1;
-	}
-	err = mmu_map_pages(small, pages, 3, PAGE_KERNEL, PAGE_SHIFT);
-	block = alloc_pages(GFP_KERNEL, 9);
-	if (err || !block)
+	if (!small || !huge)
 		return 1;
-	split_page(block, 9);
-	for (i = 0; i < 512; i++)
-		pages[i] = pfn_to_page(page_to_pfn(block) + i);
-	if (mmu_map_pages(huge, pages, 512, PAGE_KERNEL_RO, PMD_SHIFT))
-		return 1;
-
-	printf("three pages at %#lx, a 2 MiB read-only block at %#lx\n\n",
-	       small, huge);
-	uvm_walk(small + 0x10, stdout);
+	printf("vmalloc(3 pages) at %p, vmalloc_huge(2 MiB) at %p\n\n",
+	       (void *)small, (void *)huge);
+	uvm_walk((unsigned long)small + 0x10, stdout);
 	printf("\n");
-	uvm_walk(small + 3 * PAGE_SIZE, stdout);
+	uvm_walk((unsigned long)small + 3 * PAGE_SIZE, stdout);
 	printf("\n");
-	uvm_walk(huge + 0x12345, stdout);
-	return uvm_check() ? 1 : 0;
+	uvm_walk((unsigned long)huge + 0x12345, stdout);
+	bad = uvm_check();
+	vfree(small);
+	vfree(huge);
+	return bad ? 1 : 0;
 }
 
 static int walk(int argc, char **argv)
@@ -110,28 +96,45 @@ static int walk(int argc, char **argv)
 	return 0;
 }
 
-/* Three small areas and a larger one, their vmallocinfo and a walk. */
+/*
+ * A few areas of different kinds, vmallocinfo, a walk, an in-place growth,
+ * and the lazily freed areas a purge has not reached yet.
+ */
 static int demo_vmalloc(void)
 {
 	char *small = vmalloc(3 * PAGE_SIZE);
 	char *big = vzalloc(1 << 20);
+	char *user = vmalloc_user(2 * PAGE_SIZE);
+	char *huge = vmalloc_huge(PMD_SIZE, GFP_KERNEL);
+	char *grown;
 	char buf[64] = "";
 
-	if (!small || !big) {
+	if (!small || !big || !user || !huge) {
 		fprintf(stderr, "demo: vmalloc failed\n");
 		return 1;
 	}
 	snprintf(buf, sizeof(buf), "written through the vmalloc address");
 	vwrite(buf, small + PAGE_SIZE, sizeof(buf));
-	section("vmalloc(3 pages) and vzalloc(1 MiB): /proc/vmallocinfo");
+	section("vmalloc(3 pages), vzalloc(1 MiB), vmalloc_user(2 pages), vmalloc_huge(2 MiB): /proc/vmallocinfo");
 	uvm_show("vmallocinfo", stdout);
 	section("the walk of the small area's second page");
 	uvm_walk((unsigned long)small + PAGE_SIZE, stdout);
 	memset(buf, 0, sizeof(buf));
 	vread(buf, small + PAGE_SIZE, sizeof(buf) - 1);
 	printf("  read back through the page tables: \"%s\"\n", buf);
-	vfree(small);
+
 	vfree(big);
+	grown = vrealloc(user, 8 * PAGE_SIZE, GFP_KERNEL);
+	section("vfree(1 MiB area), vrealloc(user area, 8 pages): /proc/vmallocinfo");
+	printf("vrealloc %s: %p -> %p\n",
+	       grown == user ? "grew in place" : "moved", (void *)user,
+	       (void *)grown);
+	uvm_show("vmallocinfo", stdout);
+	section("/proc/meminfo while they live");
+	uvm_show("meminfo", stdout);
+	vfree(small);
+	vfree(grown);
+	vfree(huge);
 	return 0;
 }
 
