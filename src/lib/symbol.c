@@ -15,7 +15,7 @@ void uvm_format_caller(const void *caller, char *buf, size_t len)
 
 	if (caller && dladdr1(caller, &info, (void **)&sym, RTLD_DL_SYMENT) &&
 	    info.dli_sname && info.dli_saddr) {
-		snprintf(buf, len, "%s+%#lx/%#lx", info.dli_sname,
+		snprintf(buf, len, "%s+0x%lx/0x%lx", info.dli_sname,
 			 (unsigned long)((const char *)caller -
 					 (const char *)info.dli_saddr),
 			 sym ? (unsigned long)sym->st_size : 0UL);

@@ -239,7 +239,11 @@ static void free_pages_array(struct vm_node *vmn)
 		if (array)
 			vm_area_release(array, false);
 	} else if (vm->flags & VM_MAP_PUT_PAGES) {
-		kvfree(vm->pages);
+		/* Not vfree(): from inside the library it would only park. */
+		if (is_vmalloc_addr(vm->pages))
+			vm_free_addr(vm->pages);
+		else
+			free(vm->pages);
 	} else {
 		free(vm->pages);
 	}
@@ -473,6 +477,7 @@ int vmalloc_check(void)
 		list_for_each_entry(vmn, &vm_revivable[nr - 1], list)
 			bad += check_revivable(vmn, nr);
 	spin_unlock(&vm_lock);
+	bad += vmap_block_check();
 	if (pages != vmalloc_nr_pages()) {
 		bad++;
 		pr_err("vmalloc_check: areas hold %lu pages, the count says %lu",

@@ -321,6 +321,14 @@ void vm_free_pages(struct page **pages, unsigned long nr);
 void vmap_block_init(void);
 
 /**
+ * vmap_block_check() - the vm_map_ram() checker: every block and large
+ *                      mapping agrees with its bookkeeping and the tables
+ *
+ * Return: the number of violations, each reported in one line.
+ */
+int vmap_block_check(void);
+
+/**
  * vmap_block_exit() - report vm_map_ram() mappings never unmapped, and
  *                     release every vmap block
  *

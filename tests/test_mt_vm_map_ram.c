@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Threaded tests of vm_map_ram(): four threads mapping, touching and
+ * unmapping their own pages at once, so that the per-CPU vmap blocks, the
+ * block lookup, the release of blocks dirty all over, the purge of
+ * fragmented ones and the lazy purges under them are all shared.
+ *
+ *  - each thread owns a set of pages and a few mapping slots; a mapping
+ *    of 1..VMAP_MAX_ALLOC pages (sometimes more: an area of its own) is
+ *    checked against the pages' bytes, written through, checked through
+ *    the direct map, and unmapped;
+ *  - one thread calls vm_unmap_aliases() now and then, another reads
+ *    vmallocinfo, while the others map and unmap;
+ *  - what is still mapped when the threads end is unmapped by the main
+ *    thread (a hand-off).
+ *
+ * Every warning the instance prints is a failure. After the threads join,
+ * uvm_check() and the vm_map_ram() checker must pass, and once the pages
+ * are freed the page allocator holds what it held at boot.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/vmalloc.h>
+#include <uvmalloc.h>
+
+#include "kva/kva.h"
+#include "test_util.h"
+#include "test_mt_util.h"
+#include "vmalloc/vmalloc_int.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+
+#define THREADS 4
+#define OPS (UNDER_TSAN ? 800 : 10000) /* per thread */
+#define SLOTS 6			       /* live mappings per thread */
+#define MAX_PAGES 80		       /* a slot's pages; > VMAP_MAX_ALLOC */
+
+static void expect_no_errors(void)
+{
+	cr_assert_eq(atomic_load(&nr_errs), 0, "%lu errors, the first: %s",
+		     atomic_load(&nr_errs), first_err);
+}
+
+/* ------------------------------------------------------------ the boot */
+
+static struct uvm_phys_stats boot_stats;
+
+static void boot(const char *cmdline)
+{
+	int err;
+
+	unsetenv("UVMALLOC_CMDLINE");
+	uvm_set_log(count_sink, NULL);
+	err = uvm_boot(cmdline);
+	cr_assert_eq(err, 0, "uvm_boot(\"%s\") = %d", cmdline, err);
+	drain_all_pages(NULL);
+	uvm_phys_stats(&boot_stats);
+	atomic_store(&nr_errs, 0);
+	first_err[0] = '\0';
+}
+
+static void teardown(void)
+{
+	uvm_shutdown();
+	uvm_set_log(NULL, NULL);
+}
+
+/* ------------------------------------------------------------- patterns */
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t rnd(struct rng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t word(uint64_t tag, unsigned long i)
+{
+	uint64_t x = (tag + 1) * 0x9e3779b97f4a7c15ULL ^
+		     (i + 1) * 0xbf58476d1ce4e5b9ULL;
+
+	return x ^ (x >> 31);
+}
+
+/*
+ * The words of each page a pattern covers: all of them, or under TSan
+ * (every access instrumented) the first, one in the middle and the last.
+ */
+static bool covered(unsigned long i)
+{
+	unsigned long w = i % (PAGE_SIZE / 8);
+
+	return !UNDER_TSAN || w == 0 || w == PAGE_SIZE / 16 ||
+	       w == PAGE_SIZE / 8 - 1;
+}
+
+/* Pattern @tag over @nr pages, written through the direct map. */
+static void put_pages_pattern(struct page **pages, unsigned int nr,
+			      uint64_t tag)
+{
+	unsigned long i, n = PAGE_SIZE / 8;
+	unsigned int p;
+
+	for (p = 0; p < nr; p++) {
+		uint64_t *w = page_address(pages[p]);
+
+		for (i = 0; i < n; i++)
+			if (covered(i))
+				w[i] = word(tag, p * n + i);
+	}
+}
+
+/* The pages hold pattern @tag, seen through the direct map. */
+static bool pages_hold(struct page **pages, unsigned int nr, uint64_t tag)
+{
+	unsigned long i, n = PAGE_SIZE / 8;
+	unsigned int p;
+
+	for (p = 0; p < nr; p++) {
+		const uint64_t *w = page_address(pages[p]);
+
+		for (i = 0; i < n; i++)
+			if (covered(i) && w[i] != word(tag, p * n + i))
+				return false;
+	}
+	return true;
+}
+
+/* Pattern @tag over the mapping at @v: by pointer, or vwrite(). */
+static void put_mapping(bool host, char *v, unsigned int nr, uint64_t tag)
+{
+	unsigned long i, n = (unsigned long)nr * PAGE_SIZE / 8;
+	uint64_t *buf;
+
+	if (host) {
+		uint64_t *p = (uint64_t *)v;
+
+		for (i = 0; i < n; i++)
+			if (covered(i))
+				p[i] = word(tag, i);
+		return;
+	}
+	buf = malloc((unsigned long)nr * PAGE_SIZE);
+	if (!buf) {
+		fail("out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		buf[i] = word(tag, i);
+	if (vwrite((char *)buf, v, (unsigned long)nr * PAGE_SIZE) !=
+	    (long)(nr * PAGE_SIZE))
+		fail("vwrite of %u pages at %p fell short", nr, v);
+	free(buf);
+}
+
+/* The mapping at @v shows @pages holding @tag, and the tables agree. */
+static void verify(bool host, char *v, struct page **pages, unsigned int nr,
+		   uint64_t tag)
+{
+	unsigned long i, n = (unsigned long)nr * PAGE_SIZE / 8;
+	uint64_t *buf = NULL;
+	const uint64_t *p;
+	unsigned int k;
+
+	for (k = 0; k < nr; k++) {
+		if (vmalloc_to_page(v + (unsigned long)k * PAGE_SIZE) !=
+		    pages[k]) {
+			fail("page %u of the %u-page mapping %p is not its page",
+			     k, nr, v);
+			return;
+		}
+	}
+	if (host) {
+		p = (const uint64_t *)v;
+	} else {
+		buf = malloc((unsigned long)nr * PAGE_SIZE);
+		if (!buf) {
+			fail("out of memory");
+			return;
+		}
+		if (vread((char *)buf, v, (unsigned long)nr * PAGE_SIZE) !=
+		    (long)(nr * PAGE_SIZE))
+			fail("vread of %u pages at %p fell short", nr, v);
+		p = buf;
+	}
+	for (i = 0; i < n; i++) {
+		if (covered(i) && p[i] != word(tag, i)) {
+			fail("the %u-page mapping %p differs at word %lu", nr,
+			     v, i);
+			break;
+		}
+	}
+	free(buf);
+}
+
+/* ------------------------------------------------------------ the threads */
+
+struct slot {
+	struct page *pages[MAX_PAGES];
+	char *mem;
+	unsigned int nr;
+	uint64_t tag;
+};
+
+struct worker {
+	pthread_t thread;
+	int id;
+	bool host;
+	struct slot slots[SLOTS];
+};
+
+static pthread_barrier_t start;
+
+static unsigned int pick_count(struct rng *r)
+{
+	switch (rnd(r) % 16) {
+	case 0:
+		return VMAP_MAX_ALLOC + 1 +
+		       (unsigned int)(rnd(r) % (MAX_PAGES - VMAP_MAX_ALLOC));
+	case 1:
+	case 2:
+		return VMAP_MAX_ALLOC;
+	default:
+		return 1 + (unsigned int)(rnd(r) % 16);
+	}
+}
+
+/* vmallocinfo into a scratch buffer: read while areas come and go. */
+static void read_info(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		fail("open_memstream failed");
+		return;
+	}
+	if (uvm_show("vmallocinfo", f))
+		fail("uvm_show(vmallocinfo) failed");
+	fclose(f);
+	free(buf);
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct rng r = { .s = 0x9e3779b97f4a7c15ULL * (uint64_t)(w->id + 1) };
+	int op;
+
+	pthread_barrier_wait(&start);
+	for (op = 0; op < OPS && !atomic_load(&nr_errs); op++) {
+		struct slot *s = &w->slots[rnd(&r) % SLOTS];
+
+		if (s->mem) {
+			verify(w->host, s->mem, s->pages, s->nr, s->tag);
+			vm_unmap_ram(s->mem, s->nr);
+			s->mem = NULL;
+		} else {
+			s->nr = pick_count(&r);
+			s->tag = ((uint64_t)w->id << 32) | (uint64_t)op;
+			put_pages_pattern(s->pages, s->nr, s->tag);
+			s->mem = vm_map_ram(s->pages, s->nr, NUMA_NO_NODE);
+			if (!s->mem) {
+				fail("thread %d: vm_map_ram(%u) failed", w->id,
+				     s->nr);
+				break;
+			}
+			verify(w->host, s->mem, s->pages, s->nr, s->tag);
+			if (rnd(&r) % 2) {
+				s->tag |= 1ULL << 63;
+				put_mapping(w->host, s->mem, s->nr, s->tag);
+				if (!pages_hold(s->pages, s->nr, s->tag))
+					fail("thread %d: a write through %p missed its pages",
+					     w->id, s->mem);
+			}
+		}
+		if (w->id == 0 && op % 50 == 49)
+			vm_unmap_aliases();
+		if (w->id == 1 && op % 200 == 199)
+			read_info();
+	}
+	return NULL;
+}
+
+static void run(bool host, const char *cmdline)
+{
+	static struct worker workers[THREADS];
+	struct uvm_phys_stats st;
+	int t, i, k, bad;
+
+	boot(cmdline);
+	for (t = 0; t < THREADS; t++) {
+		workers[t].id = t;
+		workers[t].host = host;
+		for (i = 0; i < SLOTS; i++) {
+			struct slot *s = &workers[t].slots[i];
+
+			s->mem = NULL;
+			for (k = 0; k < MAX_PAGES; k++) {
+				s->pages[k] = alloc_page(GFP_KERNEL);
+				cr_assert_not_null(s->pages[k]);
+			}
+		}
+	}
+	pthread_barrier_init(&start, NULL, THREADS);
+	for (t = 0; t < THREADS; t++)
+		cr_assert_eq(pthread_create(&workers[t].thread, NULL, work,
+					    &workers[t]),
+			     0);
+	for (t = 0; t < THREADS; t++)
+		pthread_join(workers[t].thread, NULL);
+	pthread_barrier_destroy(&start);
+	expect_no_errors();
+
+	bad = uvm_check() + vmap_block_check();
+	cr_assert_eq(bad, 0, "%d violations with mappings live: %s", bad,
+		     first_err);
+
+	/* Hand-off: the main thread unmaps what the workers left. */
+	for (t = 0; t < THREADS; t++) {
+		for (i = 0; i < SLOTS; i++) {
+			struct slot *s = &workers[t].slots[i];
+
+			if (s->mem) {
+				verify(host, s->mem, s->pages, s->nr, s->tag);
+				vm_unmap_ram(s->mem, s->nr);
+				s->mem = NULL;
+			}
+		}
+	}
+	vm_unmap_aliases();
+	for (t = 0; t < THREADS; t++)
+		for (i = 0; i < SLOTS; i++)
+			for (k = 0; k < MAX_PAGES; k++)
+				__free_page(workers[t].slots[i].pages[k]);
+	expect_no_errors();
+
+	kva_purge(true);
+	drain_all_pages(NULL);
+	uvm_phys_stats(&st);
+	cr_assert_eq(st.free_pages + st.pagetable_pages,
+		     boot_stats.free_pages + boot_stats.pagetable_pages,
+		     "%lu free + %lu tables, %lu + %lu at boot", st.free_pages,
+		     st.pagetable_pages, boot_stats.free_pages,
+		     boot_stats.pagetable_pages);
+	bad = uvm_check() + vmap_block_check();
+	cr_assert_eq(bad, 0, "%d violations once unmapped: %s", bad, first_err);
+	expect_no_errors();
+}
+
+TestSuite(mt_vm_map_ram, .fini = teardown, .timeout = 600);
+
+Test(mt_vm_map_ram, host)
+{
+	run(true, "mem=256M nr_cpus=4");
+}
+
+Test(mt_vm_map_ram, soft)
+{
+	run(false, "mem=256M mmu=soft nr_cpus=4");
+}
+
+/* 256-page blocks: blocks fill, are released and purged all the time. */
+Test(mt_vm_map_ram, small_blocks_host)
+{
+	run(true, "mem=256M vmalloc=64M nr_cpus=4");
+}
+
+Test(mt_vm_map_ram, eager_host)
+{
+	run(true, "mem=256M vmalloc=64M nr_cpus=4 lazy=0");
+}
+
+Test(mt_vm_map_ram, rbtree_host)
+{
+	run(true, "mem=256M vmalloc=64M nr_cpus=4 kva=rbtree");
+}
