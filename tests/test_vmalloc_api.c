@@ -912,3 +912,84 @@ Test(vm_nofail, waits_for_space)
 	purge();
 	expect_all_returned();
 }
+
+/* ------------------------------------------------- guards of every kind */
+
+TestSuite(vm_guards, .fini = teardown, .timeout = 300);
+
+/* Write the last byte of @v's @size, then the first byte after its pages. */
+static void touch_past(char *v, unsigned long size)
+{
+	cr_assert_not_null(v);
+	v[size - 1] = 1;
+	*(volatile char *)(v + PAGE_ALIGN(size)) = 1;
+	cr_assert_fail("wrote the guard page after %lu bytes", size);
+}
+
+Test(vm_guards, vzalloc, .signal = SIGSEGV)
+{
+	boot("mem=64M");
+	touch_past(vzalloc(3 * PAGE_SIZE + 1), 3 * PAGE_SIZE + 1);
+}
+
+Test(vm_guards, vmalloc_user, .signal = SIGSEGV)
+{
+	boot("mem=64M");
+	touch_past(vmalloc_user(2 * PAGE_SIZE), 2 * PAGE_SIZE);
+}
+
+Test(vm_guards, vmalloc_32, .signal = SIGSEGV)
+{
+	boot("mem=64M");
+	touch_past(vmalloc_32(PAGE_SIZE), PAGE_SIZE);
+}
+
+Test(vm_guards, vmalloc_32_user, .signal = SIGSEGV)
+{
+	boot("mem=64M");
+	touch_past(vmalloc_32_user(PAGE_SIZE), PAGE_SIZE);
+}
+
+Test(vm_guards, vmalloc_node, .signal = SIGSEGV)
+{
+	boot("mem=64M numa=2");
+	touch_past(vmalloc_node(5 * PAGE_SIZE, 1), 5 * PAGE_SIZE);
+}
+
+Test(vm_guards, aligned, .signal = SIGSEGV)
+{
+	boot("mem=64M");
+	touch_past(__vmalloc_node(5 * PAGE_SIZE, 32 * 1024, GFP_KERNEL,
+				  NUMA_NO_NODE, NULL),
+		   5 * PAGE_SIZE);
+}
+
+Test(vm_guards, vmalloc_exec, .signal = SIGSEGV)
+{
+	boot("mem=64M");
+	touch_past(vmalloc_exec(100), 100);
+}
+
+Test(vm_guards, vcalloc, .signal = SIGSEGV)
+{
+	boot("mem=64M");
+	touch_past(vcalloc(3, PAGE_SIZE), 3 * PAGE_SIZE);
+}
+
+Test(vm_guards, kvmalloc, .signal = SIGSEGV)
+{
+	boot("mem=64M");
+	touch_past(kvmalloc(4 * PAGE_SIZE, GFP_KERNEL), 4 * PAGE_SIZE);
+}
+
+/* A revived area's guard is still a guard. */
+Test(vm_guards, revived, .signal = SIGSEGV)
+{
+	char *v;
+
+	boot("mem=64M");
+	v = vmalloc(2 * PAGE_SIZE);
+	vfree(v);
+	cr_assert_eq(vmalloc(2 * PAGE_SIZE), v);
+	touch_past(v, 2 * PAGE_SIZE);
+}
