@@ -49,6 +49,7 @@
 #include "lib/compiler.h"
 #include "lib/log.h"
 #include "test_util.h"
+#include "test_vm_util.h"
 #include "vmalloc/vmalloc_int.h"
 
 /* The geometry SMALL_BLOCKS gives: 256-page blocks, purge below 64 free. */
@@ -57,35 +58,6 @@
 #define BLOCK_SIZE (BLOCK_PAGES * PAGE_SIZE)
 
 /* --------------------------------------------------------- boot helpers */
-
-static void __printf(1, 2) boot(const char *fmt, ...)
-{
-	char cmdline[256];
-	va_list ap;
-	int err;
-
-	va_start(ap, fmt);
-	vsnprintf(cmdline, sizeof(cmdline), fmt, ap);
-	va_end(ap);
-	unsetenv("UVMALLOC_CMDLINE");
-	uvm_set_log(capture_sink, &cap);
-	cap_reset();
-	err = uvm_boot(cmdline);
-	cr_assert_eq(err, 0, "uvm_boot(\"%s\") = %d: %s", cmdline, err,
-		     cap_last());
-	cap_reset();
-}
-
-static const char *backend(bool host)
-{
-	return host ? "host" : "soft";
-}
-
-static void teardown(void)
-{
-	uvm_shutdown();
-	uvm_set_log(NULL, NULL);
-}
 
 /* Every small mapping from now on comes from this CPU's blocks. */
 static void pin_cpu(void)
@@ -97,25 +69,6 @@ static void pin_cpu(void)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0);
-}
-
-static void assert_check(void)
-{
-	int bad = uvm_check(), vb_bad = vmap_block_check();
-
-	cr_assert_eq(bad, 0, "uvm_check found %d violations, the last: %s", bad,
-		     cap.last_err);
-	cr_assert_eq(vb_bad, 0,
-		     "vmap_block_check found %d violations, the last: %s",
-		     vb_bad, cap.last_err);
-}
-
-static unsigned long warnings(void)
-{
-	struct uvm_log_counts c;
-
-	uvm_log_counts(&c);
-	return c.warnings;
 }
 
 static long busy_areas(void)
@@ -135,39 +88,6 @@ static unsigned long lazy_pages(void)
 }
 
 /* ------------------------------------------------------- introspection */
-
-static char *show(const char *file)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int err;
-
-	cr_assert_not_null(f);
-	err = uvm_show(file, f);
-	fclose(f);
-	cr_assert_eq(err, 0, "uvm_show(%s) = %d: %s", file, err, cap_last());
-	return buf;
-}
-
-/* The vmallocinfo line of the area at @addr, copied into @line. */
-static bool info_line(const char *info, unsigned long addr, char *line,
-		      size_t len)
-{
-	char prefix[32];
-	const char *p = info, *nl;
-
-	snprintf(prefix, sizeof(prefix), "0x%016lx-", addr);
-	while (*p) {
-		nl = strchrnul(p, '\n');
-		if (!strncmp(p, prefix, strlen(prefix))) {
-			snprintf(line, len, "%.*s", (int)(nl - p), p);
-			return true;
-		}
-		p = *nl ? nl + 1 : nl;
-	}
-	return false;
-}
 
 /* Lines of vmallocinfo that contain @what. */
 static int info_count(const char *what)
@@ -191,7 +111,7 @@ static void expect_info(unsigned long addr, unsigned long size)
 	char *info = show("vmallocinfo"), line[512];
 	long got = -1;
 
-	cr_assert(info_line(info, addr, line, sizeof(line)),
+	cr_assert(info_line(info, (void *)addr, line, sizeof(line)),
 		  "no vmallocinfo line for %#lx:\n%s", addr, info);
 	free(info);
 	cr_assert_eq(sscanf(line, "%*s %ld", &got), 1, "%s", line);
@@ -199,39 +119,6 @@ static void expect_info(unsigned long addr, unsigned long size)
 	cr_assert(strstr(line, "vm_map_ram"), "%s", line);
 	cr_assert_not(strstr(line, "pages="), "%s", line);
 	cr_assert_not(strstr(line, "vmalloc"), "%s", line);
-}
-
-/* ------------------------------------------------------------- patterns */
-
-static inline uint64_t pat_word(uint64_t seed, unsigned long i)
-{
-	uint64_t x = (seed + 1) * 0x9e3779b97f4a7c15ULL;
-
-	x ^= (i + 1) * 0xbf58476d1ce4e5b9ULL;
-	return x ^ (x >> 31);
-}
-
-/* Fill @len bytes at @dst with the pattern @seed from byte @base on. */
-static void fill_at(void *dst, unsigned long base, unsigned long len,
-		    uint64_t seed)
-{
-	uint64_t *d = dst;
-	unsigned long i;
-
-	for (i = 0; i < len / 8; i++)
-		d[i] = pat_word(seed, base / 8 + i);
-}
-
-static long mismatch_at(const void *src, unsigned long base, unsigned long len,
-			uint64_t seed)
-{
-	const uint64_t *s = src;
-	unsigned long i;
-
-	for (i = 0; i < len / 8; i++)
-		if (s[i] != pat_word(seed, base / 8 + i))
-			return (long)(i * 8);
-	return -1;
 }
 
 /* ---------------------------------------------------------------- pages */

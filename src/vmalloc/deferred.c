@@ -82,6 +82,17 @@ bool vfree_deferred_if_signal(const void *addr)
 	return true;
 }
 
+bool vm_free_enter(const void *addr)
+{
+	if (!addr || !uvm_ensure_booted())
+		return false;
+	if (vfree_deferred_if_signal(addr))
+		return false;
+	vmalloc_drain_deferred();
+	uvm_call_enter();
+	return true;
+}
+
 unsigned long vmalloc_drain_deferred(void)
 {
 	unsigned long done = 0, dropped;

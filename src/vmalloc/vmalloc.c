@@ -501,12 +501,8 @@ void vm_free_addr(const void *addr)
 
 void vfree(const void *addr)
 {
-	if (!addr || !uvm_ensure_booted())
+	if (!vm_free_enter(addr))
 		return;
-	if (vfree_deferred_if_signal(addr))
-		return;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
 	vm_free_addr(addr);
 	uvm_call_leave();
 }

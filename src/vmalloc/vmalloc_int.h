@@ -350,6 +350,18 @@ void vmap_block_exit(void);
 bool vfree_deferred_if_signal(const void *addr);
 
 /**
+ * vm_free_enter() - the common start of vfree() and vunmap()
+ * @addr: what is to be freed
+ *
+ * NULL, or no instance to be had, ends the call; from a signal handler
+ * that interrupted the library the free is parked. Otherwise the parked
+ * frees are carried out first, and the call counts as inside the library.
+ *
+ * Return: true if the caller goes on (and ends with uvm_call_leave()).
+ */
+bool vm_free_enter(const void *addr);
+
+/**
  * vmalloc_drain_deferred() - carry out the parked frees
  *
  * Does nothing when called from inside the library (the frees would only

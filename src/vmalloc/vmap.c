@@ -368,12 +368,8 @@ void vunmap(const void *addr)
 	struct vm_node *vmn;
 	int err;
 
-	if (!addr || !uvm_ensure_booted())
+	if (!vm_free_enter(addr))
 		return;
-	if (vfree_deferred_if_signal(addr))
-		return;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
 	err = vm_area_claim(addr, VM_ALLOC | VM_RAM_INTERNAL, &vmn);
 	if (err == -EPERM)
 		pr_warn("vunmap: %p is not a vmap() area (vfree() a vmalloc() area, vm_unmap_ram() a vm_map_ram() one); it stays",
