@@ -17,6 +17,7 @@
 #include <uvmalloc.h>
 
 #include "kva/kva.h"
+#include "lib/spinlock.h"
 #include "vmalloc/vmalloc_int.h"
 
 #define MAX_LIVE 64
@@ -198,7 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		expect_tag(&live[nr_live - 1]);
 		vfree(live[--nr_live].addr);
 	}
-	vmalloc_drain_deferred();
+	vm_enter(); /* carries out the parked frees */
+	uvm_call_leave();
 	kva_purge(true);
 	drain_all_pages(NULL);
 	uvm_phys_stats(&ps);

@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/options.h"
 #include "lib/runtime.h"
+#include "lib/spinlock.h"
 #include "kva/kva.h"
 #include "mmu/mmu.h"
 #include "phys/phys.h"
@@ -235,13 +236,17 @@ int uvm_show(const char *file, FILE *out)
 	}
 	if (!uvm_ensure_booted())
 		return -ENODEV;
+	/* Counted as inside the library: printing takes the heap's locks. */
+	uvm_call_enter();
 	if (!strcmp(file, "config")) {
 		struct uvm_options opts = options_of(&params, sources);
 
 		uvm_options_print(&opts, out);
-		return 0;
+		err = 0;
+	} else {
+		err = proc_show(file, out);
 	}
-	err = proc_show(file, out);
+	uvm_call_leave();
 	if (err == -ENOENT)
 		pr_warn("uvm_show: no file '%s'; known: config %s", file,
 			proc_file_names());
@@ -250,7 +255,12 @@ int uvm_show(const char *file, FILE *out)
 
 int uvm_check(void)
 {
+	int bad;
+
 	if (!atomic_load_explicit(&uvm_running, memory_order_acquire))
 		return 0;
-	return phys_check() + mmu_check() + kva_check() + vmalloc_check();
+	uvm_call_enter();
+	bad = phys_check() + mmu_check() + kva_check() + vmalloc_check();
+	uvm_call_leave();
+	return bad;
 }

@@ -153,6 +153,8 @@ void uvm_printk(int level, const char *fmt, ...)
 	    !atomic_load_explicit(&log_debug, memory_order_relaxed))
 		return;
 
+	/* The sink and vsnprintf() may take stdio's locks and the heap. */
+	uvm_call_enter();
 	atomic_fetch_add_explicit(&log_total, 1, memory_order_relaxed);
 	if (limited) {
 		atomic_fetch_add_explicit(&log_warnings, 1,
@@ -178,7 +180,7 @@ void uvm_printk(int level, const char *fmt, ...)
 	if (!ok) {
 		atomic_fetch_add_explicit(&log_suppressed, 1,
 					  memory_order_relaxed);
-		return;
+		goto out;
 	}
 
 	memcpy(line, LOG_PREFIX, LOG_PREFIX_LEN);
@@ -196,4 +198,6 @@ void uvm_printk(int level, const char *fmt, ...)
 		line[len - 1] = '\0';
 
 	fn(level, line, arg);
+out:
+	uvm_call_leave();
 }

@@ -401,7 +401,8 @@ unsigned long vmalloc_exit(void)
 	struct vm_node *vmn;
 
 	/* Finish the frees in flight: they take their pages arrays along. */
-	vmalloc_drain_deferred();
+	vm_enter();
+	uvm_call_leave();
 	vmap_block_exit();
 	kva_purge(true);
 	while ((vmn = first_owned_area())) {

@@ -82,14 +82,19 @@ bool vfree_deferred_if_signal(const void *addr)
 	return true;
 }
 
+void vm_enter(void)
+{
+	uvm_call_enter();
+	vmalloc_drain_deferred();
+}
+
 bool vm_free_enter(const void *addr)
 {
 	if (!addr || !uvm_ensure_booted())
 		return false;
 	if (vfree_deferred_if_signal(addr))
 		return false;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	return true;
 }
 
@@ -101,8 +106,12 @@ unsigned long vmalloc_drain_deferred(void)
 	if (!atomic_load_explicit(&deferred_pending, memory_order_acquire) &&
 	    !atomic_load_explicit(&deferred_dropped, memory_order_relaxed))
 		return 0;
-	/* Not from inside the library: vfree() would only park them again. */
-	if (uvm_in_call)
+	/*
+	 * Only at the outermost entry, counted already (so that a handler
+	 * interrupting the drain parks its frees too): from deeper inside,
+	 * the frees could meet locks this thread holds.
+	 */
+	if (uvm_in_call != 1)
 		return 0;
 	for (i = 0; i < DEFERRED_SLOTS; i++) {
 		uintptr_t addr = atomic_exchange(&deferred_slot[i], 0);

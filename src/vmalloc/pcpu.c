@@ -219,8 +219,7 @@ struct vm_struct **pcpu_get_vm_areas(const unsigned long *offsets,
 
 	if (!uvm_ensure_booted())
 		return NULL;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	vms = get_areas(offsets, sizes, nr_vms, align);
 	uvm_call_leave();
 	return vms;

@@ -330,8 +330,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 {
 	void *addr;
 
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	addr = vmalloc_node_range(size, align, start, end, gfp_mask, prot,
 				  vm_flags, node, caller);
 	uvm_call_leave();

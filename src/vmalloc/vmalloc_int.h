@@ -350,6 +350,15 @@ void vmap_block_exit(void);
 bool vfree_deferred_if_signal(const void *addr);
 
 /**
+ * vm_enter() - the start of every vmalloc-layer entry point
+ *
+ * The call counts as inside the library from here (a signal handler that
+ * interrupts it parks its frees), and the frees parked so far are carried
+ * out. Ends with uvm_call_leave().
+ */
+void vm_enter(void);
+
+/**
  * vm_free_enter() - the common start of vfree() and vunmap()
  * @addr: what is to be freed
  *
@@ -364,8 +373,9 @@ bool vm_free_enter(const void *addr);
 /**
  * vmalloc_drain_deferred() - carry out the parked frees
  *
- * Does nothing when called from inside the library (the frees would only
- * be parked again); reports frees dropped because the table was full.
+ * Only right after the outermost uvm_call_enter() of this thread (see
+ * vm_enter()); anywhere else it does nothing. Reports frees dropped
+ * because the table was full.
  *
  * Return: the number of frees carried out.
  */

@@ -345,8 +345,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 
 	if (!uvm_ensure_booted())
 		return NULL;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	addr = do_vmap(pages, count, flags, prot, __builtin_return_address(0));
 	uvm_call_leave();
 	return addr;
@@ -444,8 +443,7 @@ void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot)
 
 	if (!uvm_ensure_booted())
 		return NULL;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	addr = do_vmap_pfn(pfns, count, prot, __builtin_return_address(0));
 	uvm_call_leave();
 	return addr;
@@ -474,8 +472,7 @@ struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
 
 	if (!uvm_ensure_booted())
 		return NULL;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	vmn = reserve_area("get_vm_area", size, flags, start, end, caller);
 	if (vmn)
 		vm_area_publish(vmn);
@@ -537,8 +534,7 @@ struct vm_struct *remove_vm_area(const void *addr)
 
 	if (!addr || !uvm_ensure_booted())
 		return NULL;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	vmn = remove_area(addr);
 	uvm_call_leave();
 	return vmn ? &vmn->vm : NULL;
@@ -559,8 +555,7 @@ void free_vm_area(struct vm_struct *area)
 
 	if (!area || !uvm_ensure_booted())
 		return;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	vmn = vm_node_of(area);
 	/* Still listed: remove it the way remove_vm_area() does. */
 	if (vmn->va) {
@@ -645,8 +640,7 @@ int map_vm_area(struct vm_struct *area, pgprot_t prot, struct page **pages)
 
 	if (!uvm_ensure_booted())
 		return -ENODEV;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	err = do_map_vm_area(area, prot, pages);
 	uvm_call_leave();
 	return err;

@@ -805,8 +805,7 @@ void *vm_map_ram(struct page **pages, unsigned int count, int node)
 
 	if (!uvm_ensure_booted())
 		return NULL;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	mem = map_ram(pages, count, node, caller);
 	uvm_call_leave();
 	return mem;
@@ -829,8 +828,7 @@ void vm_unmap_ram(const void *mem, unsigned int count)
 
 	if (!uvm_ensure_booted())
 		return;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	if (!addr || !PAGE_ALIGNED(addr) || !mmu_in_window(addr, PAGE_SIZE))
 		pr_warn("vm_unmap_ram: %p (%u pages) is not a page-aligned address of the vmalloc window",
 			mem, count);
@@ -856,8 +854,7 @@ void vm_unmap_aliases(void)
 {
 	if (!uvm_ensure_booted())
 		return;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	vb_purge(false, true);
 	kva_purge(false);
 	uvm_call_leave();

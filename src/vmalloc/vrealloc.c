@@ -179,8 +179,7 @@ void *vrealloc(const void *p, size_t size, gfp_t flags)
 	}
 	if (!uvm_ensure_booted())
 		return NULL;
-	vmalloc_drain_deferred();
-	uvm_call_enter();
+	vm_enter();
 	n = resize(p, size, flags, caller);
 	uvm_call_leave();
 	return n;
