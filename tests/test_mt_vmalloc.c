@@ -529,6 +529,26 @@ static void *big_churn(void *arg)
 		}
 		put(true, v, nr, tag);
 		verify(true, v, nr, tag);
+		/* A growth, in place or moved, while the reader looks on. */
+		if (rnd(&r) % 3 == 0) {
+			unsigned long nr2 = nr + 1 + rnd(&r) % 16;
+			char *n = vrealloc(v, nr2 * PAGE_SIZE, GFP_KERNEL);
+
+			if (!n) {
+				fail("thread %d: vrealloc(%lu pages) failed",
+				     w->id, nr2);
+				vfree(v);
+				break;
+			}
+			if (covered(0) && *(uint64_t *)n != word(tag, 0))
+				fail("thread %d: vrealloc lost the data",
+				     w->id);
+			v = n;
+			nr = nr2;
+			tag = rnd(&r);
+			put(true, v, nr, tag);
+			verify(true, v, nr, tag);
+		}
 		vfree(v);
 		w->allocs++;
 	}

@@ -993,3 +993,25 @@ Test(vm_guards, revived, .signal = SIGSEGV)
 	cr_assert_eq(vmalloc(2 * PAGE_SIZE), v);
 	touch_past(v, 2 * PAGE_SIZE);
 }
+
+/* An area whose pages array was itself vmalloc'ed resizes too. */
+Test(vm_vrealloc, vpages_area, .fini = teardown)
+{
+	const unsigned long nr = 600;
+	void *v, *n;
+
+	boot("mem=64M");
+	v = vmalloc(nr * PAGE_SIZE);
+	cr_assert(find_vm_area(v)->flags & VM_VPAGES_INTERNAL);
+	area_fill(true, v, nr * PAGE_SIZE, 12);
+	n = vrealloc(v, (nr + 50) * PAGE_SIZE, GFP_KERNEL);
+	cr_assert_not_null(n, "%s", cap_last());
+	expect_pattern(true, n, nr * PAGE_SIZE, 12);
+	n = vrealloc(n, PAGE_SIZE, GFP_KERNEL);
+	cr_assert_not_null(n);
+	expect_pattern(true, n, PAGE_SIZE, 12);
+	assert_check();
+	vfree(n);
+	purge();
+	expect_all_returned();
+}

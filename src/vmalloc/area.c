@@ -261,14 +261,27 @@ void vm_area_free_node(struct vm_node *vmn)
 	free(vmn);
 }
 
-void vm_area_resize(struct vm_node *vmn, struct page **pages, unsigned int nr)
+void vm_area_resize(struct vm_node *vmn, struct page **pages, unsigned int nr,
+		    unsigned long requested)
 {
 	spin_lock(&vm_lock);
+	vmn->vm.requested_size = requested;
 	if (vmn->live && (vmn->vm.flags & VM_ALLOC))
 		atomic_fetch_add(&vmalloc_pages, nr - vmn->vm.nr_pages);
 	vmn->vm.pages = pages;
 	vmn->vm.nr_pages = nr;
 	vmn->vm.size = va_size(vmn->va);
+	spin_unlock(&vm_lock);
+}
+
+void vm_area_mark_pages_array(const void *array)
+{
+	struct vm_node *vmn;
+
+	spin_lock(&vm_lock);
+	vmn = vm_area_find(array);
+	if (vmn)
+		vmn->vm.flags |= VM_PAGES_ARRAY_INTERNAL;
 	spin_unlock(&vm_lock);
 }
 

@@ -112,17 +112,12 @@ static int alloc_pages_array(struct vm_node *vmn, unsigned long nr, gfp_t gfp,
 	unsigned long bytes = nr * sizeof(struct page *);
 
 	if (bytes > PAGE_SIZE && mmu.ops->mirrors) {
-		struct vm_struct *array;
-
 		vmn->vm.pages = __vmalloc_node(bytes, 1, gfp | __GFP_ZERO, node,
 					       vmn->vm.caller);
 		if (!vmn->vm.pages)
 			return -ENOMEM;
 		vmn->vm.flags |= VM_VPAGES_INTERNAL;
-		/* vmallocinfo may be reading the array's listed area. */
-		array = find_vm_area(vmn->vm.pages);
-		__atomic_or_fetch(&array->flags, VM_PAGES_ARRAY_INTERNAL,
-				  __ATOMIC_RELAXED);
+		vm_area_mark_pages_array(vmn->vm.pages);
 		return 0;
 	}
 	vmn->vm.pages = calloc(nr, sizeof(struct page *));

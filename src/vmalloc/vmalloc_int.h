@@ -189,14 +189,26 @@ struct vm_node *vm_area_revive(unsigned long nr, unsigned long align,
 			       gfp_t zone_gfp, int nid);
 
 /**
- * vm_area_resize() - install a grown area's new pages array
- * @vmn: live, its kva area already grown to cover @nr pages (and guard)
- * @pages: the new array (the caller frees the old one)
+ * vm_area_resize() - record a live area's new shape
+ * @vmn: live, its kva area already covering @nr pages (and guard)
+ * @pages: its pages array (when new, the caller frees the old one)
  * @nr: its entries
+ * @requested: the size the caller now asks for
  *
  * Under the list lock, so that vmallocinfo reads either shape whole.
  */
-void vm_area_resize(struct vm_node *vmn, struct page **pages, unsigned int nr);
+void vm_area_resize(struct vm_node *vmn, struct page **pages, unsigned int nr,
+		    unsigned long requested);
+
+/**
+ * vm_area_mark_pages_array() - flag the live area at @array as another
+ *                              area's pages array
+ * @array: its first address
+ *
+ * Under the list lock, which vmallocinfo reads the flags under. The array
+ * then leaves with its owner and is never reported as a leak of its own.
+ */
+void vm_area_mark_pages_array(const void *array);
 
 /**
  * vm_area_find() - the live node whose area contains @addr

@@ -255,17 +255,12 @@ static bool put_array_ok(struct page **pages)
 static void take_pages(struct vm_node *vmn, struct page **pages,
 		       unsigned int count)
 {
-	struct vm_node *array;
-
 	vmn->vm.pages = pages;
 	vmn->vm.nr_pages = count;
 	if (!is_vmalloc_addr(pages))
 		return;
 	vmn->vm.flags |= VM_VPAGES_INTERNAL;
-	array = vm_area_find(pages);
-	/* vmallocinfo may be reading the array's listed area. */
-	__atomic_or_fetch(&array->vm.flags, VM_PAGES_ARRAY_INTERNAL,
-			  __ATOMIC_RELAXED);
+	vm_area_mark_pages_array(pages);
 }
 
 static void *do_vmap(struct page **pages, unsigned int count,
@@ -610,11 +605,12 @@ static int do_map_vm_area(struct vm_struct *area, pgprot_t prot,
 		return err;
 	}
 	/*
-   * Recorded for vmallocinfo and the checker, under the list lock they
-   * read it with; never where the area would take them as its own.
-   */
+	 * Recorded for vmallocinfo and the checker, under the list lock they
+	 * read it with; never where the area would take them as its own.
+	 */
 	if (!(area->flags & VM_OWNS_PAGES))
-		vm_area_resize(vmn, pages, (unsigned int)nr);
+		vm_area_resize(vmn, pages, (unsigned int)nr,
+			       area->requested_size);
 	vmn->prot = prot;
 	return 0;
 }

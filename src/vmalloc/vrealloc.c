@@ -113,7 +113,8 @@ static bool grow_in_place(struct vm_node *vmn, size_t size, gfp_t flags)
 
 	kva_absorb(va, above);
 	old = vmn->vm.pages;
-	vm_area_resize(vmn, pages, (unsigned int)new_nr);
+	vm_area_resize(vmn, pages, (unsigned int)new_nr,
+		       vmn->vm.requested_size);
 	free(old);
 	return true;
 
@@ -137,7 +138,7 @@ static void *resize(const void *p, size_t size, gfp_t flags, const void *caller)
 
 	if (!vmn || !vmn->live || vmn->vm.addr != p ||
 	    !(vmn->vm.flags & VM_ALLOC) ||
-	    (vmn->vm.flags & VM_INTERNAL_FLAGS)) {
+	    (vmn->vm.flags & (VM_PAGES_ARRAY_INTERNAL | VM_RAM_INTERNAL))) {
 		pr_warn("Trying to vrealloc() nonexistent vm area (%p)", p);
 		return NULL;
 	}
@@ -148,13 +149,13 @@ static void *resize(const void *p, size_t size, gfp_t flags, const void *caller)
 		/* What is given up reads as zeros if it comes back. */
 		if (flags & __GFP_ZERO)
 			vm_zero(vmn->vm.addr, size, old_size);
-		vmn->vm.requested_size = size;
+		vm_area_resize(vmn, vmn->vm.pages, vmn->vm.nr_pages, size);
 		return (void *)p;
 	}
 	if (size <= alloced || grow_in_place(vmn, size, flags)) {
 		if (flags & __GFP_ZERO)
 			vm_zero(vmn->vm.addr, old_size, size);
-		vmn->vm.requested_size = size;
+		vm_area_resize(vmn, vmn->vm.pages, vmn->vm.nr_pages, size);
 		return (void *)p;
 	}
 
