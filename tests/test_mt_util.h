@@ -10,6 +10,8 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <uvmalloc.h>
 
@@ -36,6 +38,51 @@ static void count_sink(int level, const char *line, void *arg)
 	(void)arg;
 	if (level <= UVM_LOG_WARNING)
 		fail("logged: %s", line);
+}
+
+/* Threaded tests write fewer words under TSan, whose every access costs. */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+
+/* A per-thread xorshift generator. */
+struct trng {
+	uint64_t s;
+};
+
+static inline uint64_t trng_next(struct trng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 0x2545f4914f6cdd1dULL;
+}
+
+/* Word @i of the pattern @tag. */
+static inline uint64_t word(uint64_t tag, unsigned long i)
+{
+	uint64_t x = (tag + 1) * 0x9e3779b97f4a7c15ULL ^
+		     (i + 1) * 0xbf58476d1ce4e5b9ULL;
+
+	return x ^ (x >> 31);
+}
+
+/*
+ * The words of each page a pattern covers: all of them, or under TSan the
+ * first, one in the middle and the last.
+ */
+static inline bool covered(unsigned long i)
+{
+	unsigned long w = i % (4096 / 8);
+
+	return !UNDER_TSAN || w == 0 || w == 4096 / 16 || w == 4096 / 8 - 1;
 }
 
 #endif /* UVM_TESTS_TEST_MT_UTIL_H */

@@ -41,17 +41,6 @@
 #include "test_mt_util.h"
 #include "vmalloc/vmalloc_int.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
-
 #define THREADS 4
 #define OPS (UNDER_TSAN ? 800 : 10000) /* per thread */
 #define SLOTS 6			       /* live mappings per thread */
@@ -88,38 +77,6 @@ static void teardown(void)
 }
 
 /* ------------------------------------------------------------- patterns */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t word(uint64_t tag, unsigned long i)
-{
-	uint64_t x = (tag + 1) * 0x9e3779b97f4a7c15ULL ^
-		     (i + 1) * 0xbf58476d1ce4e5b9ULL;
-
-	return x ^ (x >> 31);
-}
-
-/*
- * The words of each page a pattern covers: all of them, or under TSan
- * (every access instrumented) the first, one in the middle and the last.
- */
-static bool covered(unsigned long i)
-{
-	unsigned long w = i % (PAGE_SIZE / 8);
-
-	return !UNDER_TSAN || w == 0 || w == PAGE_SIZE / 16 ||
-	       w == PAGE_SIZE / 8 - 1;
-}
 
 /* Pattern @tag over @nr pages, written through the direct map. */
 static void put_pages_pattern(struct page **pages, unsigned int nr,
@@ -238,17 +195,18 @@ struct worker {
 
 static pthread_barrier_t start;
 
-static unsigned int pick_count(struct rng *r)
+static unsigned int pick_count(struct trng *r)
 {
-	switch (rnd(r) % 16) {
+	switch (trng_next(r) % 16) {
 	case 0:
 		return VMAP_MAX_ALLOC + 1 +
-		       (unsigned int)(rnd(r) % (MAX_PAGES - VMAP_MAX_ALLOC));
+		       (unsigned int)(trng_next(r) %
+				      (MAX_PAGES - VMAP_MAX_ALLOC));
 	case 1:
 	case 2:
 		return VMAP_MAX_ALLOC;
 	default:
-		return 1 + (unsigned int)(rnd(r) % 16);
+		return 1 + (unsigned int)(trng_next(r) % 16);
 	}
 }
 
@@ -272,12 +230,12 @@ static void read_info(void)
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	struct rng r = { .s = 0x9e3779b97f4a7c15ULL * (uint64_t)(w->id + 1) };
+	struct trng r = { .s = 0x9e3779b97f4a7c15ULL * (uint64_t)(w->id + 1) };
 	int op;
 
 	pthread_barrier_wait(&start);
 	for (op = 0; op < OPS && !atomic_load(&nr_errs); op++) {
-		struct slot *s = &w->slots[rnd(&r) % SLOTS];
+		struct slot *s = &w->slots[trng_next(&r) % SLOTS];
 
 		if (s->mem) {
 			verify(w->host, s->mem, s->pages, s->nr, s->tag);
@@ -294,7 +252,7 @@ static void *work(void *arg)
 				break;
 			}
 			verify(w->host, s->mem, s->pages, s->nr, s->tag);
-			if (rnd(&r) % 2) {
+			if (trng_next(&r) % 2) {
 				s->tag |= 1ULL << 63;
 				put_mapping(w->host, s->mem, s->nr, s->tag);
 				if (!pages_hold(s->pages, s->nr, s->tag))

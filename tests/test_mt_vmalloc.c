@@ -39,17 +39,6 @@
 #include "test_util.h"
 #include "test_mt_util.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
-
 #define THREADS 4
 #define OPS 5000 /* per thread */
 #define SLOTS 8	 /* live areas per thread */
@@ -127,38 +116,6 @@ static void expect_all_returned(void)
 }
 
 /* --------------------------------------------------------------- patterns */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t word(uint64_t tag, unsigned long i)
-{
-	uint64_t x = (tag + 1) * 0x9e3779b97f4a7c15ULL ^
-		     (i + 1) * 0xbf58476d1ce4e5b9ULL;
-
-	return x ^ (x >> 31);
-}
-
-/*
- * The words of each page the pattern covers: all of them, or under TSan
- * (every access instrumented) the first, one in the middle and the last.
- */
-static bool covered(unsigned long i)
-{
-	unsigned long w = i % (PAGE_SIZE / 8);
-
-	return !UNDER_TSAN || w == 0 || w == PAGE_SIZE / 16 ||
-	       w == PAGE_SIZE / 8 - 1;
-}
 
 /* Write pattern @tag over @nr pages at @v (host: directly; soft: vwrite). */
 static void put(bool host, char *v, unsigned long nr, uint64_t tag)
@@ -257,23 +214,24 @@ static void *churn(void *arg)
 		unsigned long nr;
 		uint64_t tag;
 	} slot[SLOTS] = { 0 };
-	struct rng r = { 0x1234567ULL * (uint64_t)(w->id + 1) };
+	struct trng r = { 0x1234567ULL * (uint64_t)(w->id + 1) };
 	unsigned long op;
 	int i;
 
 	pthread_barrier_wait(&start_line);
 	for (op = 0; op < w->ops && !atomic_load(&nr_errs); op++) {
-		i = (int)(rnd(&r) % SLOTS);
+		i = (int)(trng_next(&r) % SLOTS);
 		if (slot[i].v) {
 			verify(w->host, slot[i].v, slot[i].nr, slot[i].tag);
 			vfree(slot[i].v);
 			slot[i].v = NULL;
 			continue;
 		}
-		slot[i].nr = 1 + rnd(&r) % MAX_PAGES;
-		slot[i].tag = rnd(&r);
-		slot[i].v = rnd(&r) % 4 ? vmalloc(slot[i].nr * PAGE_SIZE) :
-					  vzalloc(slot[i].nr * PAGE_SIZE);
+		slot[i].nr = 1 + trng_next(&r) % MAX_PAGES;
+		slot[i].tag = trng_next(&r);
+		slot[i].v = trng_next(&r) % 4 ?
+				    vmalloc(slot[i].nr * PAGE_SIZE) :
+				    vzalloc(slot[i].nr * PAGE_SIZE);
 		if (!slot[i].v) {
 			fail("thread %d: vmalloc(%lu pages) failed", w->id,
 			     slot[i].nr);
@@ -366,13 +324,13 @@ static struct {
 static void *producer(void *arg)
 {
 	struct worker *w = arg;
-	struct rng r = { 0xabcdefULL * (uint64_t)(w->id + 1) };
+	struct trng r = { 0xabcdefULL * (uint64_t)(w->id + 1) };
 	unsigned long n;
 
 	pthread_barrier_wait(&start_line);
 	for (n = 0; n < w->ops; n++) {
-		unsigned long nr = 1 + rnd(&r) % MAX_PAGES;
-		uint64_t tag = rnd(&r);
+		unsigned long nr = 1 + trng_next(&r) % MAX_PAGES;
+		uint64_t tag = trng_next(&r);
 		char *v = vmalloc(nr * PAGE_SIZE);
 
 		if (!v) {
@@ -513,14 +471,15 @@ static void *reader(void *arg)
 static void *big_churn(void *arg)
 {
 	struct worker *w = arg;
-	struct rng r = { 0x777ULL * (uint64_t)(w->id + 1) };
+	struct trng r = { 0x777ULL * (uint64_t)(w->id + 1) };
 	unsigned long op;
 
 	pthread_barrier_wait(&start_line);
 	for (op = 0; op < w->ops && !atomic_load(&nr_errs); op++) {
-		unsigned long nr = rnd(&r) % 2 ? 1 + rnd(&r) % MAX_PAGES :
-						 513 + rnd(&r) % 64;
-		uint64_t tag = rnd(&r);
+		unsigned long nr = trng_next(&r) % 2 ?
+					   1 + trng_next(&r) % MAX_PAGES :
+					   513 + trng_next(&r) % 64;
+		uint64_t tag = trng_next(&r);
 		char *v = vmalloc(nr * PAGE_SIZE);
 
 		if (!v) {
@@ -530,8 +489,8 @@ static void *big_churn(void *arg)
 		put(true, v, nr, tag);
 		verify(true, v, nr, tag);
 		/* A growth, in place or moved, while the reader looks on. */
-		if (rnd(&r) % 3 == 0) {
-			unsigned long nr2 = nr + 1 + rnd(&r) % 16;
+		if (trng_next(&r) % 3 == 0) {
+			unsigned long nr2 = nr + 1 + trng_next(&r) % 16;
 			char *n = vrealloc(v, nr2 * PAGE_SIZE, GFP_KERNEL);
 
 			if (!n) {
@@ -545,7 +504,7 @@ static void *big_churn(void *arg)
 				     w->id);
 			v = n;
 			nr = nr2;
-			tag = rnd(&r);
+			tag = trng_next(&r);
 			put(true, v, nr, tag);
 			verify(true, v, nr, tag);
 		}
