@@ -110,10 +110,12 @@ void *kvrealloc(const void *p, size_t size, gfp_t flags)
 		return NULL;
 	}
 	if (kv_is_vmalloc(p)) {
+		struct vm_struct *vm;
+
 		if (size > KVMALLOC_HEAP_MAX)
 			return vrealloc(p, size, flags);
-		old_size = find_vm_area(p) ? find_vm_area(p)->requested_size :
-					     0;
+		vm = find_vm_area(p);
+		old_size = vm ? vm->requested_size : 0;
 	} else {
 		old_size = malloc_usable_size((void *)p);
 		if (size <= KVMALLOC_HEAP_MAX) {
