@@ -156,8 +156,6 @@ static void *revive_area(unsigned long size, unsigned long align,
 	struct vm_node *vmn;
 	unsigned int i;
 
-	if (phys.params.page_poison)
-		return NULL;
 	vmn = vm_area_revive(size >> PAGE_SHIFT, align, start, end, vm_flags,
 			     prot, gfp & GFP_VMALLOC_ZONES, node);
 	if (!vmn)
