@@ -663,12 +663,12 @@ Test(vm_vrealloc, bad_pointer)
 
 TestSuite(vm_deferred, .fini = teardown, .timeout = 300);
 
-Test(vm_deferred, atomic_then_drained)
+static void atomic_then_drained(bool host)
 {
 	unsigned long parked0, done0, parked, done;
 	void *v, *w;
 
-	boot("mem=64M");
+	boot("mem=64M mmu=%s", backend(host));
 	vmalloc_deferred_counts(&parked0, &done0);
 	v = vmalloc(PAGE_SIZE);
 	vfree_atomic(v);
@@ -686,6 +686,16 @@ Test(vm_deferred, atomic_then_drained)
 	vfree(w);
 	purge();
 	expect_all_returned();
+}
+
+Test(vm_deferred, atomic_host)
+{
+	atomic_then_drained(true);
+}
+
+Test(vm_deferred, atomic_soft)
+{
+	atomic_then_drained(false);
 }
 
 /* A bad address parked gets vfree()'s warning when carried out. */
