@@ -13,7 +13,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <criterion/criterion.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <stdlib.h>
 #include <uvmalloc.h>
+
+#include "kva/kva.h"
 
 static pthread_mutex_t err_lock = PTHREAD_MUTEX_INITIALIZER;
 static char first_err[512];
@@ -38,6 +44,45 @@ static void count_sink(int level, const char *line, void *arg)
 	(void)arg;
 	if (level <= UVM_LOG_WARNING)
 		fail("logged: %s", line);
+}
+
+/* What the page allocator held right after the last mt_boot(). */
+static struct uvm_phys_stats mt_boot_stats __attribute__((unused));
+
+/* Boot @cmdline with @sink, and note what the page allocator holds. */
+static inline void mt_boot(const char *cmdline, uvm_log_fn sink, void *arg)
+{
+	int err;
+
+	unsetenv("UVMALLOC_CMDLINE");
+	uvm_set_log(sink, arg);
+	err = uvm_boot(cmdline);
+	cr_assert_eq(err, 0, "uvm_boot(\"%s\") = %d", cmdline, err);
+	drain_all_pages(NULL);
+	uvm_phys_stats(&mt_boot_stats);
+	atomic_store(&nr_errs, 0);
+	first_err[0] = '\0';
+}
+
+static inline void mt_teardown(void)
+{
+	uvm_shutdown();
+	uvm_set_log(NULL, NULL);
+}
+
+/* After a purge, every page is free or a page table, as at boot. */
+static inline void mt_expect_pages_back(void)
+{
+	struct uvm_phys_stats st;
+
+	kva_purge(true);
+	drain_all_pages(NULL);
+	uvm_phys_stats(&st);
+	cr_assert_eq(st.free_pages + st.pagetable_pages,
+		     mt_boot_stats.free_pages + mt_boot_stats.pagetable_pages,
+		     "%lu free + %lu tables, %lu + %lu at boot", st.free_pages,
+		     st.pagetable_pages, mt_boot_stats.free_pages,
+		     mt_boot_stats.pagetable_pages);
 }
 
 /* Threaded tests write fewer words under TSan, whose every access costs. */

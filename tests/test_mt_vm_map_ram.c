@@ -54,28 +54,6 @@ static void expect_no_errors(void)
 
 /* ------------------------------------------------------------ the boot */
 
-static struct uvm_phys_stats boot_stats;
-
-static void boot(const char *cmdline)
-{
-	int err;
-
-	unsetenv("UVMALLOC_CMDLINE");
-	uvm_set_log(count_sink, NULL);
-	err = uvm_boot(cmdline);
-	cr_assert_eq(err, 0, "uvm_boot(\"%s\") = %d", cmdline, err);
-	drain_all_pages(NULL);
-	uvm_phys_stats(&boot_stats);
-	atomic_store(&nr_errs, 0);
-	first_err[0] = '\0';
-}
-
-static void teardown(void)
-{
-	uvm_shutdown();
-	uvm_set_log(NULL, NULL);
-}
-
 /* ------------------------------------------------------------- patterns */
 
 /* Pattern @tag over @nr pages, written through the direct map. */
@@ -271,10 +249,9 @@ static void *work(void *arg)
 static void run(bool host, const char *cmdline)
 {
 	static struct worker workers[THREADS];
-	struct uvm_phys_stats st;
 	int t, i, k, bad;
 
-	boot(cmdline);
+	mt_boot(cmdline, count_sink, NULL);
 	for (t = 0; t < THREADS; t++) {
 		workers[t].id = t;
 		workers[t].host = host;
@@ -321,20 +298,13 @@ static void run(bool host, const char *cmdline)
 				__free_page(workers[t].slots[i].pages[k]);
 	expect_no_errors();
 
-	kva_purge(true);
-	drain_all_pages(NULL);
-	uvm_phys_stats(&st);
-	cr_assert_eq(st.free_pages + st.pagetable_pages,
-		     boot_stats.free_pages + boot_stats.pagetable_pages,
-		     "%lu free + %lu tables, %lu + %lu at boot", st.free_pages,
-		     st.pagetable_pages, boot_stats.free_pages,
-		     boot_stats.pagetable_pages);
+	mt_expect_pages_back();
 	bad = uvm_check() + vmap_block_check();
 	cr_assert_eq(bad, 0, "%d violations once unmapped: %s", bad, first_err);
 	expect_no_errors();
 }
 
-TestSuite(mt_vm_map_ram, .fini = teardown, .timeout = 600);
+TestSuite(mt_vm_map_ram, .fini = mt_teardown, .timeout = 600);
 
 Test(mt_vm_map_ram, host)
 {

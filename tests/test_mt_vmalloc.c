@@ -52,27 +52,10 @@ static void expect_no_errors(void)
 
 /* ------------------------------------------------------------ the boot */
 
-static struct uvm_phys_stats boot_stats;
-
 static void boot(const char *cmdline, uvm_log_fn sink)
 {
-	int err;
-
-	unsetenv("UVMALLOC_CMDLINE");
-	uvm_set_log(sink, &cap);
 	cap_reset();
-	err = uvm_boot(cmdline);
-	cr_assert_eq(err, 0, "uvm_boot(\"%s\") = %d", cmdline, err);
-	drain_all_pages(NULL);
-	uvm_phys_stats(&boot_stats);
-	atomic_store(&nr_errs, 0);
-	first_err[0] = '\0';
-}
-
-static void teardown(void)
-{
-	uvm_shutdown();
-	uvm_set_log(NULL, NULL);
+	mt_boot(cmdline, sink, &cap);
 }
 
 /* VmallocUsed, from meminfo. */
@@ -96,21 +79,13 @@ static unsigned long vmalloc_nr_pages_kb(void)
 /* Everything freed and purged: every page but the tables is free. */
 static void expect_all_returned(void)
 {
-	struct uvm_phys_stats st;
 	struct uvm_kva_stats ks;
 	int bad;
 
-	kva_purge(true);
-	drain_all_pages(NULL);
-	uvm_phys_stats(&st);
+	mt_expect_pages_back();
 	uvm_kva_stats(&ks);
 	cr_assert_eq(ks.busy_areas, 0);
 	cr_assert_eq(ks.lazy_pages, 0);
-	cr_assert_eq(st.free_pages + st.pagetable_pages,
-		     boot_stats.free_pages + boot_stats.pagetable_pages,
-		     "%lu free + %lu tables, %lu + %lu at boot", st.free_pages,
-		     st.pagetable_pages, boot_stats.free_pages,
-		     boot_stats.pagetable_pages);
 	bad = uvm_check();
 	cr_assert_eq(bad, 0, "uvm_check: %d violations: %s", bad, cap.last_err);
 }
@@ -273,7 +248,7 @@ static void run_churn(const char *cmdline, bool host, unsigned long ops)
 	expect_no_errors();
 }
 
-TestSuite(mt_vmalloc, .fini = teardown, .timeout = 300);
+TestSuite(mt_vmalloc, .fini = mt_teardown, .timeout = 300);
 
 Test(mt_vmalloc, churn_host)
 {
