@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/vmalloc.h>
 #include <stdlib.h>
 #include <uvmalloc.h>
 
@@ -128,6 +129,67 @@ static inline bool covered(unsigned long i)
 	unsigned long w = i % (4096 / 8);
 
 	return !UNDER_TSAN || w == 0 || w == 4096 / 16 || w == 4096 / 8 - 1;
+}
+
+/* Write pattern @tag over @nr pages at @v: by pointer, or vwrite(). */
+static inline void mt_put(bool host, char *v, unsigned long nr, uint64_t tag)
+{
+	unsigned long i, n = nr * 4096 / 8;
+	uint64_t *buf;
+
+	if (host) {
+		uint64_t *p = (uint64_t *)v;
+
+		for (i = 0; i < n; i++)
+			if (covered(i))
+				p[i] = word(tag, i);
+		return;
+	}
+	buf = malloc(nr * 4096);
+	if (!buf) {
+		fail("out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		buf[i] = word(tag, i);
+	if (vwrite((char *)buf, v, nr * 4096) != (long)(nr * 4096))
+		fail("vwrite of %lu pages at %p fell short", nr, v);
+	free(buf);
+}
+
+/*
+ * Whether @nr pages at @v hold pattern @tag (by pointer, or vread()); the
+ * first difference is reported through fail().
+ */
+static inline bool mt_pattern_ok(bool host, char *v, unsigned long nr,
+				 uint64_t tag)
+{
+	unsigned long i, n = nr * 4096 / 8;
+	const uint64_t *p = (const uint64_t *)v;
+	uint64_t *buf = NULL;
+	bool ok = true;
+
+	if (!host) {
+		buf = malloc(nr * 4096);
+		if (!buf) {
+			fail("out of memory");
+			return false;
+		}
+		if (vread((char *)buf, v, nr * 4096) != (long)(nr * 4096))
+			fail("vread of %lu pages at %p fell short", nr, v);
+		p = buf;
+	}
+	for (i = 0; i < n; i++) {
+		if (covered(i) && p[i] != word(tag, i)) {
+			fail("%p+%#lx: %#llx, want %#llx", v, i * 8,
+			     (unsigned long long)p[i],
+			     (unsigned long long)word(tag, i));
+			ok = false;
+			break;
+		}
+	}
+	free(buf);
+	return ok;
 }
 
 #endif /* UVM_TESTS_TEST_MT_UTIL_H */

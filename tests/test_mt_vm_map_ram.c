@@ -88,40 +88,10 @@ static bool pages_hold(struct page **pages, unsigned int nr, uint64_t tag)
 	return true;
 }
 
-/* Pattern @tag over the mapping at @v: by pointer, or vwrite(). */
-static void put_mapping(bool host, char *v, unsigned int nr, uint64_t tag)
-{
-	unsigned long i, n = (unsigned long)nr * PAGE_SIZE / 8;
-	uint64_t *buf;
-
-	if (host) {
-		uint64_t *p = (uint64_t *)v;
-
-		for (i = 0; i < n; i++)
-			if (covered(i))
-				p[i] = word(tag, i);
-		return;
-	}
-	buf = malloc((unsigned long)nr * PAGE_SIZE);
-	if (!buf) {
-		fail("out of memory");
-		return;
-	}
-	for (i = 0; i < n; i++)
-		buf[i] = word(tag, i);
-	if (vwrite((char *)buf, v, (unsigned long)nr * PAGE_SIZE) !=
-	    (long)(nr * PAGE_SIZE))
-		fail("vwrite of %u pages at %p fell short", nr, v);
-	free(buf);
-}
-
 /* The mapping at @v shows @pages holding @tag, and the tables agree. */
 static void verify(bool host, char *v, struct page **pages, unsigned int nr,
 		   uint64_t tag)
 {
-	unsigned long i, n = (unsigned long)nr * PAGE_SIZE / 8;
-	uint64_t *buf = NULL;
-	const uint64_t *p;
 	unsigned int k;
 
 	for (k = 0; k < nr; k++) {
@@ -132,27 +102,7 @@ static void verify(bool host, char *v, struct page **pages, unsigned int nr,
 			return;
 		}
 	}
-	if (host) {
-		p = (const uint64_t *)v;
-	} else {
-		buf = malloc((unsigned long)nr * PAGE_SIZE);
-		if (!buf) {
-			fail("out of memory");
-			return;
-		}
-		if (vread((char *)buf, v, (unsigned long)nr * PAGE_SIZE) !=
-		    (long)(nr * PAGE_SIZE))
-			fail("vread of %u pages at %p fell short", nr, v);
-		p = buf;
-	}
-	for (i = 0; i < n; i++) {
-		if (covered(i) && p[i] != word(tag, i)) {
-			fail("the %u-page mapping %p differs at word %lu", nr,
-			     v, i);
-			break;
-		}
-	}
-	free(buf);
+	mt_pattern_ok(host, v, nr, tag);
 }
 
 /* ------------------------------------------------------------ the threads */
@@ -232,7 +182,7 @@ static void *work(void *arg)
 			verify(w->host, s->mem, s->pages, s->nr, s->tag);
 			if (trng_next(&r) % 2) {
 				s->tag |= 1ULL << 63;
-				put_mapping(w->host, s->mem, s->nr, s->tag);
+				mt_put(w->host, s->mem, s->nr, s->tag);
 				if (!pages_hold(s->pages, s->nr, s->tag))
 					fail("thread %d: a write through %p missed its pages",
 					     w->id, s->mem);

@@ -92,38 +92,11 @@ static void expect_all_returned(void)
 
 /* --------------------------------------------------------------- patterns */
 
-/* Write pattern @tag over @nr pages at @v (host: directly; soft: vwrite). */
-static void put(bool host, char *v, unsigned long nr, uint64_t tag)
-{
-	unsigned long i, n = nr * PAGE_SIZE / 8;
-	uint64_t *buf;
-
-	if (host) {
-		uint64_t *p = (uint64_t *)v;
-
-		for (i = 0; i < n; i++)
-			if (covered(i))
-				p[i] = word(tag, i);
-		return;
-	}
-	buf = malloc(nr * PAGE_SIZE);
-	if (!buf) {
-		fail("out of memory");
-		return;
-	}
-	for (i = 0; i < n; i++)
-		buf[i] = word(tag, i);
-	if (vwrite((char *)buf, v, nr * PAGE_SIZE) != (long)(nr * PAGE_SIZE))
-		fail("vwrite of %lu pages at %p fell short", nr, v);
-	free(buf);
-}
-
 /* @v holds pattern @tag, and the lookups agree with the area. */
 static void verify(bool host, char *v, unsigned long nr, uint64_t tag)
 {
-	unsigned long i, n = nr * PAGE_SIZE / 8;
 	struct vm_struct *vm = find_vm_area(v);
-	uint64_t *p = (uint64_t *)v, *buf = NULL;
+	unsigned long i;
 
 	if (!vm || vm->addr != v || vm->nr_pages != nr ||
 	    get_vm_area_size(vm) != nr * PAGE_SIZE) {
@@ -132,25 +105,7 @@ static void verify(bool host, char *v, unsigned long nr, uint64_t tag)
 		     nr);
 		return;
 	}
-	if (!host) {
-		buf = malloc(nr * PAGE_SIZE);
-		if (!buf) {
-			fail("out of memory");
-			return;
-		}
-		if (vread((char *)buf, v, nr * PAGE_SIZE) !=
-		    (long)(nr * PAGE_SIZE))
-			fail("vread of %p fell short", v);
-		p = buf;
-	}
-	for (i = 0; i < n; i++) {
-		if (covered(i) && p[i] != word(tag, i)) {
-			fail("%p+%#lx: %#llx, want %#llx", v, i * 8,
-			     (unsigned long long)p[i],
-			     (unsigned long long)word(tag, i));
-			break;
-		}
-	}
+	mt_pattern_ok(host, v, nr, tag);
 	for (i = 0; i < nr; i++) {
 		struct page *page = vmalloc_to_page(v + i * PAGE_SIZE);
 
@@ -166,7 +121,6 @@ static void verify(bool host, char *v, unsigned long nr, uint64_t tag)
 			break;
 		}
 	}
-	free(buf);
 }
 
 /* ------------------------------------------------------------------ churn */
@@ -212,7 +166,7 @@ static void *churn(void *arg)
 			     slot[i].nr);
 			break;
 		}
-		put(w->host, slot[i].v, slot[i].nr, slot[i].tag);
+		mt_put(w->host, slot[i].v, slot[i].nr, slot[i].tag);
 		w->allocs++;
 	}
 	for (i = 0; i < SLOTS; i++) {
@@ -312,7 +266,7 @@ static void *producer(void *arg)
 			fail("producer %d: vmalloc failed", w->id);
 			break;
 		}
-		put(true, v, nr, tag);
+		mt_put(true, v, nr, tag);
 		pthread_mutex_lock(&ring.lock);
 		while (ring.head - ring.tail == RING)
 			pthread_cond_wait(&ring.cond, &ring.lock);
@@ -461,7 +415,7 @@ static void *big_churn(void *arg)
 			fail("thread %d: vmalloc(%lu pages) failed", w->id, nr);
 			break;
 		}
-		put(true, v, nr, tag);
+		mt_put(true, v, nr, tag);
 		verify(true, v, nr, tag);
 		/* A growth, in place or moved, while the reader looks on. */
 		if (trng_next(&r) % 3 == 0) {
@@ -480,7 +434,7 @@ static void *big_churn(void *arg)
 			v = n;
 			nr = nr2;
 			tag = trng_next(&r);
-			put(true, v, nr, tag);
+			mt_put(true, v, nr, tag);
 			verify(true, v, nr, tag);
 		}
 		vfree(v);

@@ -170,23 +170,6 @@ static void expect_pages(struct page **pages, unsigned int nr, uint64_t seed)
 	}
 }
 
-/* Write pattern @seed over @nr pages at @mem: pointer (host) or vwrite. */
-static void fill_mapping(bool host, void *mem, unsigned int nr, uint64_t seed)
-{
-	unsigned long len = (unsigned long)nr * PAGE_SIZE;
-	char *buf;
-
-	if (host) {
-		fill_at(mem, 0, len, seed);
-		return;
-	}
-	buf = malloc(len);
-	cr_assert_not_null(buf);
-	fill_at(buf, 0, len, seed);
-	cr_assert_eq(vwrite(buf, mem, len), (long)len);
-	free(buf);
-}
-
 /*
  * @mem maps @pages in order and shows pattern @seed: through the pointer
  * (host), vread(), and the page tables.
@@ -195,8 +178,6 @@ static void expect_mapping(bool host, void *mem, struct page **pages,
 			   unsigned int nr, uint64_t seed)
 {
 	unsigned long len = (unsigned long)nr * PAGE_SIZE, i;
-	char *buf;
-	long off;
 
 	cr_assert_not_null(mem);
 	cr_assert(PAGE_ALIGNED(mem), "%p", mem);
@@ -212,16 +193,7 @@ static void expect_mapping(bool host, void *mem, struct page **pages,
 		cr_assert_eq(vmalloc_to_page(p + PAGE_SIZE - 1), pages[i]);
 		cr_assert_eq(vmalloc_to_pfn(p + 17), page_to_pfn(pages[i]));
 	}
-	if (host) {
-		off = mismatch_at(mem, 0, len, seed);
-		cr_assert_eq(off, -1, "%p+%#lx differs, by pointer", mem, off);
-	}
-	buf = malloc(len);
-	cr_assert_not_null(buf);
-	cr_assert_eq(vread(buf, mem, len), (long)len);
-	off = mismatch_at(buf, 0, len, seed);
-	free(buf);
-	cr_assert_eq(off, -1, "%p+%#lx differs, through vread", mem, off);
+	expect_pattern(host, mem, len, seed);
 }
 
 /* Nothing is mapped at [@mem, @mem + @nr pages) in the tables. */
@@ -276,7 +248,8 @@ static void counts(bool host)
 		/* Every mapping kept its own pages while the others came. */
 		expect_mapping(host, mem[i], pages[i], nr[i], i);
 		/* Writes through the mapping land in the pages. */
-		fill_mapping(host, mem[i], nr[i], 1000 + i);
+		area_fill(host, mem[i], (unsigned long)nr[i] * PAGE_SIZE,
+			  1000 + i);
 		expect_pages(pages[i], nr[i], 1000 + i);
 	}
 	cr_assert_eq(warnings(), 0, "%s", cap.last_warn);
@@ -737,7 +710,8 @@ static void large(bool host)
 	}
 	assert_check();
 	for (i = 0; i < ARRAY_SIZE(large_counts); i++) {
-		fill_mapping(host, mem[i], large_counts[i], 50 + i);
+		area_fill(host, mem[i],
+			  (unsigned long)large_counts[i] * PAGE_SIZE, 50 + i);
 		expect_pages(pages[i], large_counts[i], 50 + i);
 		vm_unmap_ram(mem[i], large_counts[i]);
 		expect_unmapped(mem[i], large_counts[i]);
@@ -984,7 +958,9 @@ static void random_run(bool host, const char *extra, int ops)
 			/* Half the time, write through the mapping. */
 			if (rng_below(2)) {
 				t->seed += 1000000;
-				fill_mapping(host, t->mem, t->nr, t->seed);
+				area_fill(host, t->mem,
+					  (unsigned long)t->nr * PAGE_SIZE,
+					  t->seed);
 				expect_pages(t->pages, t->nr, t->seed);
 			}
 		}
