@@ -543,12 +543,30 @@ static unsigned long vb_alloc(unsigned int count, const void *caller)
 	return new_vmap_block(cpu, count, caller);
 }
 
+/* The large mapping that starts at @addr, or NULL; large_lock held. */
+static struct vm_ram_large *large_lookup(unsigned long addr)
+{
+	struct rb_node *n = large_root.rb_node;
+
+	while (n) {
+		struct vm_ram_large *l = rb_entry(n, struct vm_ram_large, node);
+
+		if (addr < l->addr)
+			n = n->rb_left;
+		else if (addr > l->addr)
+			n = n->rb_right;
+		else
+			return l;
+	}
+	return NULL;
+}
+
 /* The pages mapped at @addr by a live vm_map_ram(), or 0. */
 static unsigned int mapped_count(unsigned long addr)
 {
 	struct vmap_block *vb = vb_find_lock(addr);
+	struct vm_ram_large *l;
 	unsigned int count = 0;
-	struct rb_node *n;
 
 	if (vb) {
 		uint16_t m = vb->map[(addr - vb->start) >> PAGE_SHIFT];
@@ -559,18 +577,9 @@ static unsigned int mapped_count(unsigned long addr)
 		return count;
 	}
 	spin_lock(&large_lock);
-	for (n = large_root.rb_node; n;) {
-		struct vm_ram_large *l = rb_entry(n, struct vm_ram_large, node);
-
-		if (addr < l->addr) {
-			n = n->rb_left;
-		} else if (addr > l->addr) {
-			n = n->rb_right;
-		} else {
-			count = l->count;
-			break;
-		}
-	}
+	l = large_lookup(addr);
+	if (l)
+		count = l->count;
 	spin_unlock(&large_lock);
 	return count;
 }
@@ -705,22 +714,10 @@ static unsigned long large_map(struct page **pages, unsigned int count,
 
 static void large_unmap(unsigned long addr, unsigned int count)
 {
-	struct vm_ram_large *l = NULL;
-	struct rb_node *n;
+	struct vm_ram_large *l;
 
 	spin_lock(&large_lock);
-	for (n = large_root.rb_node; n;) {
-		struct vm_ram_large *e = rb_entry(n, struct vm_ram_large, node);
-
-		if (addr < e->addr) {
-			n = n->rb_left;
-		} else if (addr > e->addr) {
-			n = n->rb_right;
-		} else {
-			l = e;
-			break;
-		}
-	}
+	l = large_lookup(addr);
 	if (l && l->count == count)
 		rb_erase(&l->node, &large_root);
 	spin_unlock(&large_lock);
