@@ -225,7 +225,7 @@ fuzz:
 			"($$(ls -A "$$corpus" | wc -l) seed inputs)"; \
 		status=0; \
 		env $(FUZZ_ENV) ./build-fuzz/$$target -max_total_time=$(FUZZ_TIME) \
-			-timeout=10 -print_final_stats=1 \
+			-timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
 			-artifact_prefix=build-fuzz/artifacts/$$target- \
 			"$$corpus" || status=$$?; \
 		rm -rf "$$corpus"; \

@@ -1630,6 +1630,22 @@ Test(boot, malformed_values)
 	}
 }
 
+/*
+ * Every struct page is written at boot: a mem= whose struct pages would not
+ * fit a sixteenth of the host's RAM fails cleanly instead of exhausting the
+ * host (64T asks for 512 GiB of them).
+ */
+Test(boot, more_than_the_host_holds)
+{
+	cr_assert_eq(boot_capture("mem=64T"), -ENOMEM);
+	cr_assert(!uvm_booted());
+	cr_assert_eq(cap_count(), 1, "%d lines", cap_count());
+	cr_assert_geq(cap_find("struct pages", 0), 0, "%s", cap_last());
+	cr_assert_geq(cap_find("host's", 0), 0, "%s", cap_last());
+	boot("mem=64M");
+	assert_all_free();
+}
+
 Test(boot, impossible_layouts)
 {
 	/* Each node needs 1M; DMA cannot end above DMA32. */

@@ -246,6 +246,17 @@ static int node_map_memory(struct pglist_data *pgdat)
 	return 0;
 }
 
+/* mem_map may take at most this share of the host's RAM. */
+#define MEM_MAP_HOST_SHARE 16
+
+/* The host's RAM in bytes, or 0 if it cannot say. */
+static unsigned long host_ram_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && size > 0 ? (unsigned long)pages * size : 0;
+}
+
 static int host_cpus(void)
 {
 	int n = get_nprocs_conf();
@@ -279,7 +290,7 @@ static void init_mem_map(void)
 
 int phys_init(const struct phys_params *params)
 {
-	unsigned long total, dma_end, dma32_end;
+	unsigned long total, dma_end, dma32_end, host;
 	int nid, z, cpu, err;
 
 	memset(&phys, 0, sizeof(phys));
@@ -299,6 +310,19 @@ int phys_init(const struct phys_params *params)
 		pr_err("phys: zone_dma=%lu lies above zone_dma32=%lu",
 		       params->zone_dma, params->zone_dma32);
 		return -EINVAL;
+	}
+	/*
+	 * Every struct page is written at boot: mem= may not ask for more
+	 * of them than a sixteenth of the host's RAM holds (mem= up to 8x
+	 * the host's RAM), or the boot would exhaust the host instead of
+	 * failing.
+	 */
+	host = host_ram_bytes();
+	if (host && total * sizeof(struct page) > host / MEM_MAP_HOST_SHARE) {
+		pr_err("phys: mem=%lu needs %lu MiB of struct pages, more than 1/%d of the host's %lu MiB of RAM",
+		       params->mem, (total * sizeof(struct page)) >> 20,
+		       MEM_MAP_HOST_SHARE, host >> 20);
+		return -ENOMEM;
 	}
 	phys.max_pfn = total;
 
