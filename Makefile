@@ -4,8 +4,8 @@
 #
 #   make                plain build in build/
 #   make run            build, then ./build/uvmalloc demo
-#   make check          everything CI runs (see below); prints
-#                       "check: N passed, M failed" last
+#   make check          everything CI runs (see below); its last line
+#                       counts the tests: "check: N passed, M failed"
 #   make install        build, then install to $(PREFIX) (DESTDIR honoured)
 #   make format         clang-format -i every C file under the source dirs
 #   make format-check   fail if clang-format would change a C file
@@ -14,14 +14,27 @@
 #                       and run each for $(FUZZ_TIME) seconds
 #   make clean          remove every build directory
 #
-# `make check` runs `deps` (installs what is missing through apt-get), then
-# these stages, each whether or not an earlier one failed:
-#   format  clang-format --dry-run --Werror on every C file git knows of
-#   plain   build in build/, ctest
-#   asan    ASan + UBSan build in build-asan/, ctest
-#   tsan    TSan build of the threaded tests (tests/test_mt_*.c) in
-#           build-tsan/, ctest
-#   fuzz    `make fuzz` (skipped while fuzz/ holds no fuzz_*.c)
+# `make all` and `make run` need only a C compiler, make and cmake: the
+# tests are built when Criterion is there (UVM_BUILD_TESTS=AUTO) and
+# compiler warnings are not errors. `make check` runs `deps` (installs what
+# is missing through apt-get), then these stages, each whether or not an
+# earlier one failed, every build with -DUVM_WERROR=ON:
+#   format     clang-format --dry-run --Werror on every C file git knows of
+#   plain      gcc RelWithDebInfo build in build/, ctest
+#   compilers  the other builds a user may make, tests and benches
+#              included, warning-free: gcc Release, clang Release and
+#              RelWithDebInfo (build-gcc-Release/, ...)
+#   asan       ASan + UBSan build in build-asan/, ctest
+#   tsan       TSan build of the threaded tests (tests/test_mt_*.c) in
+#              build-tsan/, ctest
+#   fuzz       `make fuzz` (skipped while fuzz/ holds no fuzz_*.c)
+#   newcomer   tests/newcomer/run.sh: the committed tree in a scratch
+#              folder with Criterion hidden: make run, a plain cmake build
+#              and install, the README's examples through pkg-config and
+#              find_package(uvmalloc), the installed `uvmalloc demo`
+# Each stage ends with a line "STAGE: N passed, M failed" (a Criterion
+# program counts its tests; tests/check/count.sh reads ctest's log), and
+# the last two lines of `make check` add them up: stages, then tests.
 #
 # ThreadSanitizer and Criterion, as found on Debian 12 (gcc 12, clang 14,
 # Criterion 2.4.1):
@@ -71,7 +84,11 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
 TSAN_ENV := TSAN_OPTIONS='halt_on_error=1 second_deadlock_stack=1'
 FUZZ_ENV := UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-CHECK_STAGES := format plain asan tsan fuzz
+CHECK_STAGES := format plain compilers asan tsan fuzz newcomer
+# compiler:build type, beside the plain stage's gcc:RelWithDebInfo.
+COMPILER_BUILDS := gcc:Release clang:Release clang:RelWithDebInfo
+# The stages' logs, read back for their counts.
+CHECK_LOGS := build-check
 
 comma := ,
 
@@ -84,14 +101,16 @@ build = $(CMAKE) --build $(1) -j $(JOBS)
 
 # Each build directory's options, stated in full so that an option set by
 # hand in an existing cache cannot change what a target builds.
+BUILD_OPTS := -DUVM_SANITIZE= -DUVM_FUZZ=OFF -DUVM_BUILD_TESTS=AUTO \
+	-DUVM_BUILD_BENCH=ON -DUVM_WERROR=OFF
 PLAIN_OPTS := -DUVM_SANITIZE= -DUVM_FUZZ=OFF -DUVM_BUILD_TESTS=ON \
-	-DUVM_BUILD_BENCH=ON
+	-DUVM_BUILD_BENCH=ON -DUVM_WERROR=ON
 ASAN_OPTS := -DUVM_SANITIZE=address -DUVM_FUZZ=OFF -DUVM_BUILD_TESTS=ON \
-	-DUVM_BUILD_BENCH=OFF
+	-DUVM_BUILD_BENCH=OFF -DUVM_WERROR=ON
 TSAN_OPTS := -DUVM_SANITIZE=thread -DUVM_FUZZ=OFF -DUVM_BUILD_TESTS=ON \
-	-DUVM_BUILD_BENCH=OFF
+	-DUVM_BUILD_BENCH=OFF -DUVM_WERROR=ON
 FUZZ_OPTS := -DCMAKE_C_COMPILER=$(FUZZ_CC) -DUVM_SANITIZE= -DUVM_FUZZ=ON \
-	-DUVM_BUILD_TESTS=OFF -DUVM_BUILD_BENCH=OFF
+	-DUVM_BUILD_TESTS=OFF -DUVM_BUILD_BENCH=OFF -DUVM_WERROR=ON
 
 # sanitizer_runner DIR FLAGS: print the command prefix ctest needs in DIR
 # (nothing, or setarch -R), after checking that a trivial program built with
@@ -117,7 +136,7 @@ endef
 	$(addprefix check-,$(CHECK_STAGES))
 
 all:
-	$(call configure,build,$(PLAIN_OPTS))
+	$(call configure,build,$(BUILD_OPTS))
 	$(call build,build)
 
 run: all
@@ -154,7 +173,9 @@ format-check:
 # --- check ------------------------------------------------------------------
 
 check: deps
-	@passed=0; failed=0; failed_stages=""; skipped=""; \
+	@mkdir -p $(CHECK_LOGS); \
+	passed=0; failed=0; failed_stages=""; skipped=""; \
+	tests_passed=0; tests_failed=0; tests_skipped=0; \
 	for stage in $(CHECK_STAGES); do \
 		if [[ $$stage == fuzz && -z "$(FUZZ_SOURCES)" ]]; then \
 			echo "==> check: fuzz: skipped, no fuzz targets (fuzz/fuzz_*.c)"; \
@@ -162,41 +183,90 @@ check: deps
 			continue; \
 		fi; \
 		echo "==> check: $$stage"; \
-		if $(MAKE) --no-print-directory check-$$stage; then \
+		log=$(CHECK_LOGS)/$$stage.log; \
+		$(MAKE) --no-print-directory check-$$stage 2>&1 | tee $$log; \
+		status=$${PIPESTATUS[0]}; \
+		counts=$$(grep -E '^[A-Za-z_-]+: [0-9]+ passed, [0-9]+ failed' \
+			$$log | tail -n 1); \
+		if [[ $$counts =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then \
+			p=$${BASH_REMATCH[1]}; f=$${BASH_REMATCH[2]}; \
+			k=$${BASH_REMATCH[4]:-0}; \
+		else \
+			p=$$((status == 0)); f=0; k=0; \
+		fi; \
+		if [[ $$status != 0 && $$f == 0 ]]; then f=1; fi; \
+		tests_passed=$$((tests_passed + p)); \
+		tests_failed=$$((tests_failed + f)); \
+		tests_skipped=$$((tests_skipped + k)); \
+		if [[ $$status == 0 ]]; then \
 			passed=$$((passed + 1)); \
-			echo "==> check: $$stage: passed"; \
+			echo "==> check: $$stage: passed ($$p passed, $$f failed)"; \
 		else \
 			failed=$$((failed + 1)); \
 			failed_stages="$$failed_stages $$stage"; \
-			echo "==> check: $$stage: FAILED"; \
+			echo "==> check: $$stage: FAILED ($$p passed, $$f failed)"; \
 		fi; \
 	done; \
-	line="check: $$passed passed, $$failed failed"; \
+	line="check: stages: $$passed passed, $$failed failed"; \
 	if [[ -n $$failed_stages ]]; then line="$$line ($${failed_stages# })"; fi; \
 	if [[ -n $$skipped ]]; then line="$$line, skipped:$$skipped"; fi; \
+	echo "$$line"; \
+	line="check: $$tests_passed passed, $$tests_failed failed"; \
+	if [[ $$tests_skipped != 0 ]]; then \
+		line="$$line, $$tests_skipped skipped"; \
+	fi; \
 	echo "$$line"; \
 	[[ $$failed == 0 ]]
 
 check-format: format-check
 
+# ctest_stage DIR NAME: ctest in DIR (under the prefix RUN, if set), then
+# its count line, whatever ctest said; fails when ctest failed.
+define ctest_stage
+cd $(1) && set -x && env $(2) $$run $(CTEST) --output-on-failure -j $(JOBS); \
+status=$$?; set +x; cd $(CURDIR) && tests/check/count.sh $(1) $(3); \
+exit $$status
+endef
+
 check-plain:
 	$(call configure,build,$(PLAIN_OPTS))
 	$(call build,build)
-	cd build && $(CTEST) --output-on-failure -j $(JOBS)
+	@run=""; $(call ctest_stage,build,,plain)
+
+check-compilers:
+	@ok=0; bad=0; \
+	for spec in $(COMPILER_BUILDS); do \
+		cc=$${spec%%:*}; type=$${spec#*:}; dir=build-$$cc-$$type; \
+		log=$(CHECK_LOGS)/$$dir.log; mkdir -p $(CHECK_LOGS); \
+		echo "compilers: $$cc $$type in $$dir"; \
+		if $(call configure,$$dir,$(PLAIN_OPTS) \
+			-DCMAKE_C_COMPILER=$$cc -DCMAKE_BUILD_TYPE=$$type) \
+			>$$log 2>&1 && \
+			$(call build,$$dir) >>$$log 2>&1; then \
+			ok=$$((ok + 1)); \
+		else \
+			bad=$$((bad + 1)); \
+			grep -E -B2 -A6 'error|warning' $$log | head -n 60; \
+			echo "compilers: $$cc $$type FAILED (the whole log: $$log)"; \
+		fi; \
+	done; \
+	echo "compilers: $$ok passed, $$bad failed"; \
+	[[ $$bad == 0 ]]
 
 check-asan:
 	$(call configure,build-asan,$(ASAN_OPTS))
 	$(call build,build-asan)
 	@run=$$($(call sanitizer_runner,build-asan,-fsanitize=address$(comma)undefined)) && \
-	cd build-asan && set -x && \
-	env $(ASAN_ENV) $$run $(CTEST) --output-on-failure -j $(JOBS)
+	$(call ctest_stage,build-asan,$(ASAN_ENV),asan)
 
 check-tsan:
 	$(call configure,build-tsan,$(TSAN_OPTS))
 	$(call build,build-tsan)
 	@run=$$($(call sanitizer_runner,build-tsan,-fsanitize=thread)) && \
-	cd build-tsan && set -x && \
-	env $(TSAN_ENV) $$run $(CTEST) --output-on-failure -j $(JOBS)
+	$(call ctest_stage,build-tsan,$(TSAN_ENV),tsan)
+
+check-newcomer:
+	@tests/newcomer/run.sh $(CURDIR)
 
 check-fuzz: fuzz
 
@@ -214,6 +284,7 @@ fuzz:
 	$(call configure,build-fuzz,$(FUZZ_OPTS)); \
 	$(call build,build-fuzz); \
 	mkdir -p build-fuzz/artifacts; \
+	ok=0; bad=0; \
 	for src in $(FUZZ_SOURCES); do \
 		target=$$(basename "$$src" .c); \
 		name=$${target#fuzz_}; \
@@ -231,9 +302,13 @@ fuzz:
 		rm -rf "$$corpus"; \
 		if [[ $$status != 0 ]]; then \
 			echo "fuzz: $$target FAILED (status $$status)"; \
-			exit 1; \
+			bad=$$((bad + 1)); \
+		else \
+			ok=$$((ok + 1)); \
 		fi; \
-	done
+	done; \
+	echo "fuzz: $$ok passed, $$bad failed"; \
+	[[ $$bad == 0 ]]
 
 # --- benchmarks -------------------------------------------------------------
 
@@ -275,4 +350,4 @@ deps:
 		{ echo "deps: installing$$missing failed"; exit 1; }
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz
+	rm -rf build build-*

@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is the library's ABI; the rest is hidden. */
+#pragma GCC visibility push(default)
+
 #define UVMALLOC_VERSION_MAJOR 0
 #define UVMALLOC_VERSION_MINOR 1
 #define UVMALLOC_VERSION "0.1.0"
@@ -228,6 +231,8 @@ void uvm_kva_stats(struct uvm_kva_stats *stats);
  * Return: 0, or a negative errno.
  */
 int uvm_walk(unsigned long addr, FILE *out);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

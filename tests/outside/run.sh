@@ -96,12 +96,20 @@ pcdir=$(dirname "$pc")
 libdir=$(dirname "$pcdir")
 for f in "$prefix/include/uvmalloc.h" "$prefix/include/uvmalloc/linux/gfp.h" \
 	"$prefix/include/uvmalloc/linux/mm.h" "$libdir/libuvmalloc.a" \
-	"$libdir/libuvmalloc.so" "$libdir/libuvmalloc.so.0" \
+	"$libdir/libuvmalloc.so" \
 	"$libdir/cmake/uvmalloc/uvmallocConfig.cmake" \
 	"$libdir/cmake/uvmalloc/uvmallocConfigVersion.cmake"; do
 	[[ -e $f ]] || fail "not installed: ${f#"$prefix"/}"
 done
 [[ -x $prefix/bin/uvmalloc ]] || fail "not installed: bin/uvmalloc"
+
+# The SONAME carries the ABI version (libuvmalloc.so.0.1 before 1.0).
+soname=$(readelf -d "$libdir/libuvmalloc.so" |
+	sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[[ $soname =~ ^libuvmalloc\.so\.[0-9]+(\.[0-9]+)?$ ]] ||
+	fail "libuvmalloc.so has no versioned SONAME (got '$soname')"
+[[ -e $libdir/$soname ]] || fail "not installed: $soname"
+step "SONAME $soname"
 
 export PKG_CONFIG_PATH="$pcdir"
 pkg-config --exists uvmalloc || fail "pkg-config cannot read $pc"
@@ -112,8 +120,8 @@ step "building prog_shared with $cc and pkg-config"
 # shellcheck disable=SC2046 # pkg-config's output is meant to be split
 "$cc" -Wall -Wextra -Werror "$here/prog.c" \
 	$(pkg-config --cflags --libs uvmalloc) -o "$tmp/prog_shared"
-needed "$tmp/prog_shared" | grep -qx 'libuvmalloc.so.0' ||
-	fail "prog_shared does not load libuvmalloc.so.0"
+needed "$tmp/prog_shared" | grep -qxF "$soname" ||
+	fail "prog_shared does not load $soname"
 run prog_shared "$tmp/prog_shared" LD_LIBRARY_PATH="$libdir"
 
 # 2. Fully static, through pkg-config --static (picks libuvmalloc.a).
@@ -139,8 +147,8 @@ step "building with find_package(uvmalloc)"
 	cat "$tmp/cmake-build.log"
 	fail "building tests/outside/cmake failed"
 }
-needed "$tmp/cmake-build/prog_shared" | grep -qx 'libuvmalloc.so.0' ||
-	fail "cmake prog_shared does not load libuvmalloc.so.0"
+needed "$tmp/cmake-build/prog_shared" | grep -qxF "$soname" ||
+	fail "cmake prog_shared does not load $soname"
 if needed "$tmp/cmake-build/prog_static" | grep -q '^libuvmalloc'; then
 	fail "cmake prog_static loads libuvmalloc"
 fi

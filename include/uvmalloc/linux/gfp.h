@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is the library's ABI; the rest is hidden. */
+#pragma GCC visibility push(default)
+
 typedef unsigned int gfp_t;
 
 #define ___GFP_DMA 0x01u
@@ -143,6 +146,8 @@ void split_page(struct page *page, unsigned int order);
 struct zone;
 void drain_all_pages(struct zone *zone);
 void drain_local_pages(struct zone *zone);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is the library's ABI; the rest is hidden. */
+#pragma GCC visibility push(default)
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -71,6 +74,8 @@ unsigned int num_online_nodes(void);
 
 /* The instance's RAM in pages, as the kernel's totalram_pages(). */
 unsigned long totalram_pages(void);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is the library's ABI; the rest is hidden. */
+#pragma GCC visibility push(default)
+
 /* Entry bits, as x86_64 lays them out. */
 #define _PAGE_BIT_PRESENT 0
 #define _PAGE_BIT_RW 1
@@ -85,6 +88,8 @@ int uvm_pgtable_levels(void);
 #define VMALLOC_START uvm_vmalloc_start()
 #define VMALLOC_END uvm_vmalloc_end()
 #define VMALLOC_TOTAL (VMALLOC_END - VMALLOC_START)
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is the library's ABI; the rest is hidden. */
+#pragma GCC visibility push(default)
+
 /* vm_struct flags */
 #define VM_IOREMAP 0x00000001
 #define VM_ALLOC 0x00000002
@@ -482,6 +485,8 @@ long vread(char *buf, char *addr, unsigned long count);
  * Return: the number of bytes written.
  */
 long vwrite(char *buf, char *addr, unsigned long count);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
