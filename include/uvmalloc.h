@@ -36,6 +36,17 @@ extern "C" {
  * valid ones. Only one instance exists per process; boot again after
  * uvm_shutdown() to change options.
  *
+ * A failure that leaves no instance running (any error but -EBUSY) is not
+ * papered over: kernel-named calls made afterwards boot nothing and fail
+ * (NULL, or their negative errno), the first of them printing one error
+ * line with this call's errno, until a uvm_boot() succeeds; uvm_shutdown()
+ * does not lift that. -EBUSY leaves the running instance serving calls.
+ *
+ * Without any uvm_boot(), the first kernel-named call boots the defaults
+ * plus `UVMALLOC_CMDLINE`. If that automatic boot fails (a bad environment),
+ * its messages are printed once, that call and later ones fail without
+ * retrying, and uvm_boot() or uvm_shutdown() starts afresh.
+ *
  * Return: 0 on success, -EBUSY if already booted, -EINVAL for a bad command
  * line, -ENOMEM (or another negative errno) if the host refused resources.
  */
@@ -47,13 +58,19 @@ int uvm_boot(const char *cmdline);
  * Every host mapping, file descriptor and byte the instance holds is returned.
  * Safe to call when nothing is booted. Callers must not race it with other
  * calls into the instance.
+ *
+ * It forgets a failed automatic boot, so the next kernel-named call boots
+ * again, but not a failed uvm_boot(): kernel-named calls keep failing until
+ * a uvm_boot() succeeds.
  */
 void uvm_shutdown(void);
 
 /**
  * uvm_booted() - whether an instance is running
  *
- * Return: true between a successful boot and uvm_shutdown().
+ * Return: true between a successful boot (uvm_boot(), or the automatic one of
+ * a first kernel-named call) and uvm_shutdown(); false while kernel-named
+ * calls are refused after a failed uvm_boot().
  */
 int uvm_booted(void);
 

@@ -6,7 +6,8 @@
  *
  * This is the top of the stack: it calls every layer's init, exit and
  * checker, and no layer calls it, except through uvm_autoboot(), the one
- * door by which a kernel-named call made before uvm_boot() boots defaults.
+ * door by which a kernel-named call made before uvm_boot() boots defaults
+ * (or, after the program's own uvm_boot() failed, is refused).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -116,8 +117,22 @@ static const struct uvm_option uvm_option_table[] = {
 static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct uvm_params params;
 static enum uvm_opt_source sources[NR_OPTIONS];
-/* The last automatic boot's error, so a bad environment is reported once. */
+/*
+ * Failures remembered between calls, all under boot_lock, all forgotten by
+ * a boot that succeeds:
+ *
+ * autoboot_error: the last automatic boot's error, so that a bad
+ * $UVMALLOC_CMDLINE is reported once and not retried on every call;
+ * uvm_shutdown() forgets it too, so the next call tries again.
+ *
+ * refused_error: the error of the program's own last uvm_boot() when that
+ * left no instance running. While it is set, kernel-named calls fail rather
+ * than boot the defaults behind the program's back; uvm_shutdown() keeps it.
+ * refusal_reported: the refusal of refused_error has been printed.
+ */
 static int autoboot_error;
+static int refused_error;
+static bool refusal_reported;
 
 static struct uvm_options options_of(struct uvm_params *p,
 				     enum uvm_opt_source *src)
@@ -175,6 +190,8 @@ static int boot_locked(const char *cmdline)
 	params = p;
 	memcpy(sources, src, sizeof(sources));
 	autoboot_error = 0;
+	refused_error = 0;
+	refusal_reported = false;
 	atomic_store_explicit(&uvm_running, 1, memory_order_release);
 	return 0;
 }
@@ -185,22 +202,42 @@ int uvm_boot(const char *cmdline)
 
 	pthread_mutex_lock(&boot_lock);
 	err = boot_locked(cmdline);
+	/* -EBUSY leaves the running instance serving calls: no refusal. */
+	if (err && !atomic_load(&uvm_running)) {
+		refused_error = err;
+		refusal_reported = false;
+	}
 	pthread_mutex_unlock(&boot_lock);
 	return err;
 }
 
+/*
+ * A kernel-named call after a failed uvm_boot(), with boot_lock held: say
+ * why it fails, once for each failed boot.
+ */
+static int refuse_locked(void)
+{
+	if (!refusal_reported) {
+		pr_err("uvm_boot: kernel-named call refused: the last uvm_boot() failed with %d (%s) and no instance runs; call uvm_boot() again",
+		       refused_error, strerror(-refused_error));
+		refusal_reported = true;
+	}
+	return refused_error;
+}
+
 int uvm_autoboot(void)
 {
-	int err = 0;
+	int err;
 
 	pthread_mutex_lock(&boot_lock);
-	if (!atomic_load(&uvm_running)) {
+	if (atomic_load(&uvm_running))
+		err = 0; /* another thread's call booted it first */
+	else if (refused_error)
+		err = refuse_locked();
+	else if (autoboot_error)
 		err = autoboot_error;
-		if (!err) {
-			err = boot_locked(NULL);
-			autoboot_error = err;
-		}
-	}
+	else
+		err = autoboot_error = boot_locked(NULL);
 	pthread_mutex_unlock(&boot_lock);
 	return err;
 }
@@ -217,6 +254,7 @@ void uvm_shutdown(void)
 		phys_exit();
 		uvm_debug_vm = 0;
 	}
+	/* A failed automatic boot is tried again; a refusal stays. */
 	autoboot_error = 0;
 	pthread_mutex_unlock(&boot_lock);
 }

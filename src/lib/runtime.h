@@ -25,16 +25,27 @@ extern int uvm_debug_vm;
  *
  * Defined by the boot layer: the first kernel-named call made before
  * uvm_boot() lands here, as a kernel caller always finds mm initialised.
- * Concurrent first calls boot once.
+ * Takes the boot lock, so concurrent first calls boot once.
  *
- * Return: 0 once an instance runs, else the boot's negative errno.
+ * It boots nothing while the program's own last uvm_boot() failed and left
+ * no instance running: the first call after that failure prints one error
+ * line saying so, and every call fails with that boot's errno until a
+ * uvm_boot() succeeds. A failed automatic boot is not retried either (its
+ * messages are printed once) until uvm_shutdown() or a successful boot.
+ *
+ * Return: 0 once an instance runs, else the negative errno of the boot that
+ * failed.
  */
 int uvm_autoboot(void);
 
 /**
  * uvm_ensure_booted() - the guard at the top of every kernel-named entry
  *
- * Return: true when an instance runs (booting one if needed).
+ * One acquire load when an instance runs; otherwise uvm_autoboot().
+ *
+ * Return: true when an instance runs (booting one if needed), false when
+ * none runs and none could be booted or booting is refused; the caller then
+ * fails (NULL, or its negative errno).
  */
 static inline bool uvm_ensure_booted(void)
 {
