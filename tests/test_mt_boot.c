@@ -9,7 +9,7 @@
  *  - an -EBUSY uvm_boot() leaves the running instance serving calls;
  *  - a bad $UVMALLOC_CMDLINE fails the automatic boot once, is not retried
  *    until uvm_shutdown(), and does not stop a good explicit boot;
- * *  - the same across many boot and shutdown cycles, and from many threads
+ *  - the same across many boot and shutdown cycles, and from many threads
  *    (hence test_mt_: the thread build runs this file under TSan too).
  */
 #include <errno.h>
