@@ -76,8 +76,8 @@ int uvm_booted(void);
 
 /**
  * uvm_show() - print one of the instance's introspection files
- * @file: "buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "config" or
- *        "layout"
+ * @file: "vmallocinfo", "buddyinfo", "pagetypeinfo", "zoneinfo",
+ *        "meminfo", "layout" or "config"
  * @out: where to print
  *
  * The /proc files use the kernel's exact line formats.
