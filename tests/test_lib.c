@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of src/lib: the log, the options parser and its size helpers,
- * and fault injection.
+ * fault injection, and the list splices.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "lib/fault_inject.h"
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lib/options.h"
 #include "test_util.h"
@@ -998,4 +999,132 @@ Test(fault, threads_verbose_ratelimited)
 	fa.verbose = 1;
 	run_fault_threads("1,100,0,100", 100);
 	cr_assert_eq(cap_count(), 10);
+}
+
+/* ------------------------------------------------------------- lists */
+
+struct item {
+	int v;
+	struct list_head node;
+};
+
+/* Fill @head with items @first..@first + @n - 1, in order. */
+static void list_fill(struct list_head *head, struct item *items, int first,
+		      int n)
+{
+	int i;
+
+	INIT_LIST_HEAD(head);
+	for (i = 0; i < n; i++) {
+		items[i].v = first + i;
+		list_add_tail(&items[i].node, head);
+	}
+}
+
+/*
+ * @head holds exactly the @n values of @want, in order, and every link
+ * agrees with its neighbour both ways.
+ */
+static void assert_list(const struct list_head *head, const int *want, int n)
+{
+	const struct list_head *pos;
+	int i = 0;
+
+	cr_assert_eq(head->next->prev, head);
+	cr_assert_eq(head->prev->next, head);
+	list_for_each(pos, head) {
+		cr_assert_lt(i, n, "more than %d nodes", n);
+		cr_assert_eq(pos->next->prev, pos, "node %d", i);
+		cr_assert_eq(pos->prev->next, pos, "node %d", i);
+		cr_assert_eq(list_entry(pos, struct item, node)->v, want[i],
+			     "node %d", i);
+		i++;
+	}
+	cr_assert_eq(i, n, "%d nodes, want %d", i, n);
+	cr_assert_eq(list_empty(head), n == 0);
+}
+
+Test(list, splice_tail_init)
+{
+	struct item a[3], b[2];
+	LIST_HEAD(la);
+	LIST_HEAD(lb);
+	static const int want[] = { 1, 2, 3, 10, 11 };
+
+	list_fill(&la, a, 1, 3);
+	list_fill(&lb, b, 10, 2);
+	list_splice_tail_init(&lb, &la);
+	assert_list(&la, want, 5);
+	assert_list(&lb, NULL, 0);
+	/* An empty list spliced changes nothing, at either end. */
+	list_splice_tail_init(&lb, &la);
+	list_splice_init(&lb, &la);
+	assert_list(&la, want, 5);
+	assert_list(&lb, NULL, 0);
+}
+
+Test(list, splice_init)
+{
+	struct item a[3], b[2];
+	LIST_HEAD(la);
+	LIST_HEAD(lb);
+	static const int want[] = { 10, 11, 1, 2, 3 };
+
+	list_fill(&la, a, 1, 3);
+	list_fill(&lb, b, 10, 2);
+	list_splice_init(&lb, &la);
+	assert_list(&la, want, 5);
+	assert_list(&lb, NULL, 0);
+}
+
+Test(list, splice_onto_empty)
+{
+	struct item b[2];
+	LIST_HEAD(la);
+	LIST_HEAD(lb);
+	static const int want[] = { 10, 11 };
+
+	list_fill(&lb, b, 10, 2);
+	list_splice_tail_init(&lb, &la);
+	assert_list(&la, want, 2);
+	assert_list(&lb, NULL, 0);
+	list_splice_init(&la, &lb);
+	assert_list(&lb, want, 2);
+	assert_list(&la, NULL, 0);
+}
+
+Test(list, splice_without_init)
+{
+	struct item a[1], b[2];
+	LIST_HEAD(la);
+	LIST_HEAD(lb);
+	static const int tail[] = { 1, 10, 11 };
+	static const int front[] = { 10, 11 };
+
+	list_fill(&la, a, 1, 1);
+	list_fill(&lb, b, 10, 2);
+	list_splice_tail(&lb, &la);
+	assert_list(&la, tail, 3);
+	/* @lb is stale now; start over from an empty @la. */
+	INIT_LIST_HEAD(&la);
+	list_fill(&lb, b, 10, 2);
+	list_splice(&lb, &la);
+	assert_list(&la, front, 2);
+}
+
+Test(list, for_each_entry_safe_deletes)
+{
+	struct item a[5], *pos, *n;
+	LIST_HEAD(la);
+	static const int odd[] = { 1, 3, 5 };
+	int seen = 0;
+
+	list_fill(&la, a, 1, 5);
+	list_for_each_entry_safe(pos, n, &la, node) {
+		seen++;
+		if (!(pos->v & 1))
+			list_del_init(&pos->node);
+	}
+	cr_assert_eq(seen, 5);
+	assert_list(&la, odd, 3);
 }

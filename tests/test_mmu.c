@@ -559,7 +559,7 @@ static void op_unmap(struct model *m)
 	for (i = off; i < off + n; i++)
 		want += m->slot[i].used;
 	if (lazy) {
-		got = mmu_clear(slot_addr(m, off), n << PAGE_SHIFT);
+		got = mmu_clear_noflush(slot_addr(m, off), n << PAGE_SHIFT);
 		model_assert(m, got == want, "clear: %ld pages, want %ld", got,
 			     want);
 		model_assert(m, !mmu_flush(slot_addr(m, off), n << PAGE_SHIFT),
@@ -818,7 +818,7 @@ Test(mmu_host, clear_then_flush_faults, .signal = SIGSEGV)
 	page = new_page();
 	addr = VMALLOC_START + 9 * PAGE_SIZE;
 	map_one(addr, page, PAGE_KERNEL);
-	cr_assert_eq(mmu_clear(addr, PAGE_SIZE), 1);
+	cr_assert_eq(mmu_clear_noflush(addr, PAGE_SIZE), 1);
 	cr_assert_eq(mmu_lookup(addr, NULL), 0);
 	cr_assert_eq(*(volatile uint64_t *)addr, page_tag(page_to_pfn(page)),
 		     "the host mapping should outlive the tables' entry");
@@ -1474,7 +1474,7 @@ Test(mmu_bad, unaligned)
 	expect_hole(a);
 	BAD(mmu_unmap(sentinel_addr + 8, PAGE_SIZE), -EINVAL);
 	BAD(mmu_unmap(sentinel_addr, PAGE_SIZE + 8), -EINVAL);
-	BAD(mmu_clear(sentinel_addr + 1, PAGE_SIZE), -EINVAL);
+	BAD(mmu_clear_noflush(sentinel_addr + 1, PAGE_SIZE), -EINVAL);
 	BAD(mmu_flush(sentinel_addr, 1), -EINVAL);
 	BAD(mmu_protect(sentinel_addr + 8, PAGE_SIZE, PAGE_KERNEL_RO), -EINVAL);
 	BAD(mmu_protect(sentinel_addr, 8, PAGE_KERNEL_RO), -EINVAL);
@@ -1516,7 +1516,7 @@ Test(mmu_bad, outside_the_window)
 Test(mmu_bad, empty_range)
 {
 	BAD(mmu_unmap(sentinel_addr, 0), -EINVAL);
-	BAD(mmu_clear(sentinel_addr, 0), -EINVAL);
+	BAD(mmu_clear_noflush(sentinel_addr, 0), -EINVAL);
 	BAD(mmu_flush(sentinel_addr, 0), -EINVAL);
 	BAD(mmu_protect(sentinel_addr, 0, PAGE_KERNEL_RO), -EINVAL);
 }

@@ -231,16 +231,11 @@ static void assert_distinct(struct page **v, size_t n)
 /* The zone whose pfn range holds @pfn, found by walking every zone. */
 static struct zone *zone_of_pfn(unsigned long pfn)
 {
-	int nid, z;
+	struct zone *zone;
 
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &phys.nodes[nid].node_zones[z];
-
-			if (populated_zone(zone) && zone_spans_pfn(zone, pfn))
-				return zone;
-		}
-	}
+	for_each_populated_zone(zone)
+		if (zone_spans_pfn(zone, pfn))
+			return zone;
 	return NULL;
 }
 
@@ -386,7 +381,7 @@ Test(exhaustion, order0_then_full_recovery)
 	bool below_min = false;
 	struct snap s;
 	struct page *p;
-	int nid, z;
+	struct zone *zone;
 
 	boot("mem=32M");
 	boot_info = show_file("buddyinfo");
@@ -426,16 +421,10 @@ Test(exhaustion, order0_then_full_recovery)
 	kernel_n = n;
 	n = fill_order0(n, GFP_ATOMIC | __GFP_NOWARN);
 	cr_assert_gt(n, kernel_n, "GFP_ATOMIC got no page of the reserve");
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &phys.nodes[nid].node_zones[z];
-
-			if (populated_zone(zone) &&
-			    atomic_load(&zone->free_pages) <
-				    (long)zone->watermark[WMARK_MIN])
-				below_min = true;
-		}
-	}
+	for_each_populated_zone(zone)
+		if (atomic_load(&zone->free_pages) <
+		    (long)zone->watermark[WMARK_MIN])
+			below_min = true;
 	cr_assert(below_min, "no zone went below its min watermark");
 	stats(&st);
 	cr_assert_gt(st.free_pages + st.pcp_pages, 0,
@@ -1824,7 +1813,7 @@ static void check_buddyinfo_lines(const char *text)
 		char buf[256], name[16], want[24];
 		unsigned long count, pages = 0;
 		int nid, pos, order;
-		struct zone *zone = NULL;
+		struct zone *zone = NULL, *each;
 		size_t len;
 
 		cr_assert_not_null(nl, "last line lacks a newline");
@@ -1855,9 +1844,9 @@ static void check_buddyinfo_lines(const char *text)
 		}
 		cr_assert_eq(buf[pos], '\0');
 		cr_assert_eq(buf[len - 1], ' ', "no trailing blank");
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			if (!strcmp(phys.nodes[nid].node_zones[z].name, name))
-				zone = &phys.nodes[nid].node_zones[z];
+		for_each_node_zone(&phys.nodes[nid], each)
+			if (!strcmp(each->name, name))
+				zone = each;
 		cr_assert_not_null(zone);
 		cr_assert_eq((long)pages, atomic_load(&zone->free_pages),
 			     "\"%s\" adds up to %lu pages", buf, pages);

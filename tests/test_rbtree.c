@@ -1025,3 +1025,303 @@ Test(rbtree, check_catches_wrong_max)
 		     0);
 	free(blocks);
 }
+
+/* ------------------------------------------ rb_add(), rb_find() and kin */
+
+/*
+ * A multiset of keys drawn from a small range, so that equal keys are
+ * common. Each node remembers when it was added: rb_add() must keep equal
+ * nodes in that order, and the twin (an array sorted by key, then by the
+ * order of adding) says what every query must return.
+ */
+struct mnode {
+	struct rb_node rb;
+	long key;
+	long seq;
+};
+
+static struct mnode *mnode_of(const struct rb_node *rb)
+{
+	return rb_entry(rb, struct mnode, rb);
+}
+
+static bool mnode_less(struct rb_node *a, const struct rb_node *b)
+{
+	return mnode_of(a)->key < mnode_of(b)->key;
+}
+
+static int mnode_key_cmp(const void *key, const struct rb_node *node)
+{
+	long k = *(const long *)key, nk = mnode_of(node)->key;
+
+	return (k > nk) - (k < nk);
+}
+
+static int mnode_cmp(struct rb_node *a, const struct rb_node *b)
+{
+	return mnode_key_cmp(&mnode_of(a)->key, b);
+}
+
+/*
+ * rb_check() order: by key, then by the order of adding, which is the order
+ * rb_add() promises for equal keys.
+ */
+static int mnode_check_cmp(const struct rb_node *a, const struct rb_node *b)
+{
+	int c = mnode_key_cmp(&mnode_of(a)->key, b);
+	long sa = mnode_of(a)->seq, sb = mnode_of(b)->seq;
+
+	return c ? c : (sa > sb) - (sa < sb);
+}
+
+#define MKEYS 64
+#define MNODES 3000
+#define M_OPS 60000
+
+struct mtwin {
+	struct mnode *at[MNODES]; /* sorted by key, then seq */
+	int n;
+};
+
+static int mtwin_first(const struct mtwin *t, long key)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->at[i]->key == key)
+			return i;
+	return -1;
+}
+
+static void mtwin_add(struct mtwin *t, struct mnode *m)
+{
+	int i = t->n;
+
+	/* After every node that sorts before it or equals it. */
+	while (i > 0 && t->at[i - 1]->key > m->key)
+		i--;
+	memmove(&t->at[i + 1], &t->at[i], (size_t)(t->n - i) * sizeof(m));
+	t->at[i] = m;
+	t->n++;
+}
+
+static void mtwin_del(struct mtwin *t, struct mnode *m)
+{
+	int i;
+
+	for (i = 0; t->at[i] != m; i++)
+		;
+	memmove(&t->at[i], &t->at[i + 1], (size_t)(t->n - i - 1) * sizeof(m));
+	t->n--;
+}
+
+static void mtree_verify(const struct rb_root *root, const struct mtwin *t)
+{
+	struct reports rep;
+	unsigned long count = 0;
+	struct rb_node *rb;
+	int errors, i = 0;
+
+	reports_reset(&rep);
+	errors = rb_check(root, mnode_check_cmp, NULL, collect, &rep, &count);
+	cr_assert_eq(errors, 0, "rb_check: %d violations:\n%s", errors,
+		     rep.text);
+	cr_assert_eq(count, (unsigned long)t->n);
+	for (rb = rb_first(root); rb; rb = rb_next(rb), i++)
+		cr_assert_eq(
+			mnode_of(rb), t->at[i],
+			"in-order position %d: key %ld seq %ld, twin key %ld seq %ld",
+			i, mnode_of(rb)->key, mnode_of(rb)->seq, t->at[i]->key,
+			t->at[i]->seq);
+	cr_assert_eq(i, t->n);
+}
+
+/* Every query on @key against the twin. */
+static void mtree_query(const struct rb_root *root, const struct mtwin *t,
+			long key)
+{
+	int first = mtwin_first(t, key), i = first;
+	struct rb_node *hit = rb_find(&key, root, mnode_key_cmp);
+	struct rb_node *lead = rb_find_first(&key, root, mnode_key_cmp);
+	struct rb_node *rb;
+
+	if (first < 0) {
+		cr_assert_null(hit, "rb_find(%ld) found a key not there", key);
+		cr_assert_null(lead, "rb_find_first(%ld) found a key not there",
+			       key);
+	} else {
+		cr_assert_not_null(hit, "rb_find(%ld) missed", key);
+		cr_assert_eq(mnode_of(hit)->key, key);
+		cr_assert_eq(mnode_of(lead), t->at[first],
+			     "rb_find_first(%ld): seq %ld, twin seq %ld", key,
+			     lead ? mnode_of(lead)->seq : -1,
+			     t->at[first]->seq);
+	}
+	rb_for_each(rb, &key, root, mnode_key_cmp) {
+		cr_assert(i >= 0 && i < t->n && t->at[i]->key == key,
+			  "rb_for_each(%ld) went past the twin's run", key);
+		cr_assert_eq(mnode_of(rb), t->at[i]);
+		i++;
+	}
+	if (first >= 0)
+		cr_assert(i == t->n || t->at[i]->key != key,
+			  "rb_for_each(%ld) stopped inside the run", key);
+}
+
+Test(rbtree, add_and_find_against_twin)
+{
+	struct mnode *nodes = calloc(MNODES, sizeof(*nodes));
+	struct mtwin *t = calloc(1, sizeof(*t));
+	struct rb_root root = RB_ROOT;
+	long op, seq = 0, key;
+	int dups = 0;
+
+	cr_assert(nodes && t);
+	rng_seed(0x5eed0011);
+	for (op = 0; op < MNODES; op++)
+		RB_CLEAR_NODE(&nodes[op].rb);
+
+	for (op = 0; op < M_OPS; op++) {
+		struct mnode *m = &nodes[rng_below(MNODES)];
+
+		if (RB_EMPTY_NODE(&m->rb)) {
+			m->key = (long)rng_below(MKEYS) - MKEYS / 2;
+			m->seq = seq++;
+			dups += mtwin_first(t, m->key) >= 0;
+			rb_add(&m->rb, &root, mnode_less);
+			mtwin_add(t, m);
+		} else if (rng_below(3) == 0) {
+			rb_erase(&m->rb, &root);
+			RB_CLEAR_NODE(&m->rb);
+			mtwin_del(t, m);
+		}
+		key = (long)rng_below(MKEYS + 4) - MKEYS / 2 - 2;
+		mtree_query(&root, t, key);
+		if (op % 2000 == 1999)
+			mtree_verify(&root, t);
+	}
+	mtree_verify(&root, t);
+	cr_assert_gt(dups, 1000, "too few equal keys to test (%d)", dups);
+	for (key = -MKEYS / 2 - 2; key < MKEYS / 2 + 2; key++)
+		mtree_query(&root, t, key);
+	free(t);
+	free(nodes);
+}
+
+Test(rbtree, find_add_keeps_keys_unique)
+{
+	struct mnode *nodes = calloc(MNODES, sizeof(*nodes));
+	bool held[MKEYS * 4] = { false };
+	struct mnode *holder[MKEYS * 4] = { NULL };
+	struct rb_root root = RB_ROOT;
+	struct reports rep;
+	unsigned long count = 0, want = 0;
+	int i, errors;
+
+	cr_assert_not_null(nodes);
+	rng_seed(0x5eed0012);
+	for (i = 0; i < MNODES; i++) {
+		struct mnode *m = &nodes[i];
+		long k = (long)rng_below(MKEYS * 4);
+		struct rb_node *there;
+
+		m->key = k;
+		there = rb_find_add(&m->rb, &root, mnode_cmp);
+		if (held[k]) {
+			cr_assert_eq(
+				there, &holder[k]->rb,
+				"key %ld: rb_find_add returned another node",
+				k);
+		} else {
+			cr_assert_null(there, "key %ld went in twice", k);
+			held[k] = true;
+			holder[k] = m;
+			want++;
+		}
+		/* Now and then take one out, so its key may come back. */
+		if (rng_below(4) == 0) {
+			k = (long)rng_below(MKEYS * 4);
+			if (held[k]) {
+				rb_erase(&holder[k]->rb, &root);
+				held[k] = false;
+				want--;
+			}
+		}
+	}
+	reports_reset(&rep);
+	errors = rb_check(&root, mnode_check_cmp, NULL, collect, &rep, &count);
+	cr_assert_eq(errors, 0, "rb_check: %d violations:\n%s", errors,
+		     rep.text);
+	cr_assert_eq(count, want);
+	for (i = 0; i < MKEYS * 4; i++) {
+		long k = i;
+		struct rb_node *hit = rb_find(&k, &root, mnode_key_cmp);
+
+		cr_assert_eq(hit, held[i] ? &holder[i]->rb : NULL,
+			     "key %d: rb_find disagrees with the twin", i);
+	}
+	free(nodes);
+}
+
+/* A range key: zero for the interval [start, start + size) that holds it. */
+static int fb_range_cmp(const void *key, const struct rb_node *node)
+{
+	unsigned long addr = *(const unsigned long *)key;
+	const struct fblock *b = rb_entry(node, const struct fblock, rb);
+
+	if (addr < b->start)
+		return -1;
+	return addr >= b->start + b->size;
+}
+
+static bool fb_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct fblock, rb)->start <
+	       rb_entry(b, const struct fblock, rb)->start;
+}
+
+Test(rbtree, add_augmented_and_range_find)
+{
+	struct fpool *pool = calloc(1, sizeof(*pool));
+	struct rb_root root = RB_ROOT;
+	int i, op;
+
+	cr_assert_not_null(pool);
+	rng_seed(0x5eed0013);
+	for (i = 0; i < SLOTS; i++)
+		pool->blocks[i].start = (unsigned long)i * SLOT_BYTES;
+
+	for (op = 0; op < FB_OPS / 2; op++) {
+		int s = (int)rng_below(SLOTS);
+		struct fblock *b = &pool->blocks[s];
+		unsigned long addr = rng_below(SLOTS * SLOT_BYTES);
+		struct rb_node *hit;
+		struct fblock *want = NULL;
+
+		if (!pool->used[s]) {
+			/* A stale maximum must not matter: rb_add_augmented sets it. */
+			b->size = random_size();
+			b->subtree_max_size = rng_below(2) ? 0 : ~0UL;
+			rb_add_augmented(&b->rb, &root, fb_less, &fb_augment);
+			pool->used[s] = true;
+			pool->n++;
+		} else if (rng_below(3) == 0) {
+			rb_erase_augmented(&b->rb, &root, &fb_augment);
+			pool->used[s] = false;
+			pool->n--;
+		}
+
+		/* Brute force: the one block whose interval holds @addr. */
+		s = (int)(addr / SLOT_BYTES);
+		if (pool->used[s] &&
+		    addr < pool->blocks[s].start + pool->blocks[s].size)
+			want = &pool->blocks[s];
+		hit = rb_find(&addr, &root, fb_range_cmp);
+		cr_assert_eq(hit, want ? &want->rb : NULL,
+			     "op %d: range lookup of %#lx disagrees", op, addr);
+		if (op % 1000 == 999)
+			fb_verify(&root, pool);
+	}
+	fb_verify(&root, pool);
+	free(pool);
+}

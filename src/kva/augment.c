@@ -110,51 +110,59 @@ static void free_dead(struct list_head *dead)
 /* ------------------------------------------------------------ searching */
 
 /*
- * The lowest @align-aligned start inside @va at or above @vstart that leaves
- * room for @size before va_end. The upper bound vend is left to the caller
- * (see find_lowest()). Written so that no sum can wrap past ULONG_MAX.
+ * The start nearest @side (RB_LEFT: the lowest, RB_RIGHT: the highest) of
+ * an @align-aligned range of @size inside the free area @va, which only the
+ * bound on that side clips: @vstart for RB_LEFT, @vend for RB_RIGHT. The
+ * other bound is left to find_fit(), which applies it once, to the area it
+ * settles on. Written so that no sum can wrap past ULONG_MAX.
  */
-static bool fit_low(const struct vmap_area *va, unsigned long size,
-		    unsigned long align, unsigned long vstart,
-		    unsigned long *nva)
+rb_inline bool fit(const struct vmap_area *va, int side, unsigned long size,
+		   unsigned long align, unsigned long vstart,
+		   unsigned long vend, unsigned long *nva)
 {
-	unsigned long base = max(va->va_start, vstart);
-	unsigned long addr = base + (-base & (align - 1));
+	unsigned long lo = va->va_start, hi = va->va_end, last, addr;
 
-	if (addr < base || addr > va->va_end || va->va_end - addr < size)
+	if (side == RB_LEFT)
+		lo = max(lo, vstart);
+	else
+		hi = min(hi, vend);
+	if (hi < lo || hi - lo < size)
 		return false;
+	/* Every start in [lo, last] fits: align the one nearest @side. */
+	last = hi - size;
+	if (side == RB_LEFT) {
+		addr = lo + (-lo & (align - 1));
+		if (addr < lo || addr > last)
+			return false;
+	} else {
+		addr = ALIGN_DOWN(last, align);
+		if (addr < lo)
+			return false;
+	}
 	*nva = addr;
 	return true;
 }
 
 /*
- * The mirror image: the highest aligned start inside @va whose end stays at
- * or below both va_end and @vend. The lower bound vstart is left to the
- * caller (see find_highest()).
+ * Whether the subtree on @side of the free area @va can reach into
+ * [@vstart, @vend) at all: every area on its left ends at or below its
+ * va_start, every area on its right starts at or above its va_end.
  */
-static bool fit_high(const struct vmap_area *va, unsigned long size,
-		     unsigned long align, unsigned long vend,
-		     unsigned long *nva)
+rb_inline bool side_reaches(const struct vmap_area *va, int side,
+			    unsigned long vstart, unsigned long vend)
 {
-	unsigned long top = min(va->va_end, vend);
-	unsigned long addr;
-
-	if (top < va->va_start || top - va->va_start < size)
-		return false;
-	addr = ALIGN_DOWN(top - size, align);
-	if (addr < va->va_start)
-		return false;
-	*nva = addr;
-	return true;
+	return side == RB_LEFT ? vstart < va->va_start : va->va_end < vend;
 }
 
 /*
- * Lowest-address first fit: an in-order walk of the free tree that enters a
- * subtree only if it holds an area of at least @size, and a left subtree
- * only if it can reach @vstart at all (every area in it ends at or below the
- * node's va_start). The first area in address order that can hold the
- * aligned range above @vstart is the answer; if that range ends past @vend
- * the request fails, since every later area would place it higher still.
+ * The fit nearest @side: with RB_LEFT the lowest address (first fit), with
+ * RB_RIGHT the highest (KVA_TOPDOWN). An in-order walk of the free tree,
+ * from @side towards the other one, that enters a subtree only if it holds
+ * an area of at least @size, and a subtree on @side only if it can reach
+ * [@vstart, @vend) at all (side_reaches()). The first area in that order
+ * that can hold the aligned range is the answer; if the range then crosses
+ * the bound fit() leaves out (@vend going up, @vstart going down) the
+ * request fails, since every later area would place it further still.
  *
  * Pruning uses @size alone, never size + align - 1 (the bound the kernel
  * uses for align > PAGE_SIZE to keep the walk logarithmic): a subtree whose
@@ -163,12 +171,14 @@ static bool fit_high(const struct vmap_area *va, unsigned long size,
  * the 2.6.12 list strategy finds for the same free space. The price is that
  * a large alignment may visit areas that are big enough but misaligned.
  *
- * The walk is iterative: descending sets @descend; coming back up from a
- * left child visits the parent and then its right subtree.
+ * The walk is iterative: descending sets @descend; coming back up from the
+ * child on @side visits the parent and then its subtree on the other side.
+ * Inlined with @side a constant at each call, so that each direction gets
+ * its own specialised walk.
  */
-static struct vmap_area *find_lowest(unsigned long size, unsigned long align,
-				     unsigned long vstart, unsigned long vend,
-				     unsigned long *nvap)
+rb_inline struct vmap_area *find_fit(int side, unsigned long size,
+				     unsigned long align, unsigned long vstart,
+				     unsigned long vend, unsigned long *nvap)
 {
 	struct rb_node *n = free_root.rb_node, *p;
 	bool descend = true;
@@ -179,72 +189,28 @@ static struct vmap_area *find_lowest(unsigned long size, unsigned long align,
 		return NULL;
 	for (;;) {
 		va = rb_va(n);
-		if (descend && vstart < va->va_start &&
-		    subtree_max(n->rb_left) >= size) {
-			n = n->rb_left;
+		if (descend && side_reaches(va, side, vstart, vend) &&
+		    subtree_max(rb_child(n, side)) >= size) {
+			n = rb_child(n, side);
 			continue;
 		}
 		if (va_size(va) >= size &&
-		    fit_low(va, size, align, vstart, &nva))
+		    fit(va, side, size, align, vstart, vend, &nva))
 			break;
-		if (subtree_max(n->rb_right) >= size) {
-			n = n->rb_right;
+		if (subtree_max(rb_child(n, !side)) >= size) {
+			n = rb_child(n, !side);
 			descend = true;
 			continue;
 		}
 		/* Done with n's subtree: up to the first unvisited ancestor. */
-		while ((p = rb_parent(n)) && p->rb_right == n)
+		while ((p = rb_parent(n)) && rb_child(p, !side) == n)
 			n = p;
 		if (!p)
 			return NULL;
 		n = p;
 		descend = false;
 	}
-	if (nva > vend || vend - nva < size)
-		return NULL;
-	*nvap = nva;
-	return va;
-}
-
-/*
- * Highest-address fit (KVA_TOPDOWN): find_lowest() with left and right
- * swapped. A right subtree starts at or above the node's va_end, so it is
- * worth entering only while that is below @vend.
- */
-static struct vmap_area *find_highest(unsigned long size, unsigned long align,
-				      unsigned long vstart, unsigned long vend,
-				      unsigned long *nvap)
-{
-	struct rb_node *n = free_root.rb_node, *p;
-	bool descend = true;
-	unsigned long nva;
-	struct vmap_area *va;
-
-	if (subtree_max(n) < size)
-		return NULL;
-	for (;;) {
-		va = rb_va(n);
-		if (descend && va->va_end < vend &&
-		    subtree_max(n->rb_right) >= size) {
-			n = n->rb_right;
-			continue;
-		}
-		if (va_size(va) >= size &&
-		    fit_high(va, size, align, vend, &nva))
-			break;
-		if (subtree_max(n->rb_left) >= size) {
-			n = n->rb_left;
-			descend = true;
-			continue;
-		}
-		while ((p = rb_parent(n)) && p->rb_left == n)
-			n = p;
-		if (!p)
-			return NULL;
-		n = p;
-		descend = false;
-	}
-	if (nva < vstart)
+	if (nva < vstart || nva > vend || vend - nva < size)
 		return NULL;
 	*nvap = nva;
 	return va;
@@ -280,7 +246,6 @@ static int carve(struct vmap_area *va, unsigned long nva, unsigned long size,
 {
 	unsigned long nva_end = nva + size;
 	struct vmap_area *lva;
-	struct rb_node **link, *parent;
 
 	if (va->va_start == nva && va->va_end == nva_end) {
 		rb_erase_augmented(&va->rb_node, &free_root, &free_augment);
@@ -304,19 +269,9 @@ static int carve(struct vmap_area *va, unsigned long nva, unsigned long size,
 		va->va_start = nva_end;
 		free_augment_propagate(&va->rb_node, NULL);
 
-		/*
-		 * lva sorts immediately before va: it goes where a search for
-		 * it would fall off, the right end of va's left subtree.
-		 */
-		parent = &va->rb_node;
-		link = &parent->rb_left;
-		while (*link) {
-			parent = *link;
-			link = &parent->rb_right;
-		}
-		rb_link_node(&lva->rb_node, parent, link);
-		lva->subtree_max_size = va_size(lva);
-		rb_insert_augmented(&lva->rb_node, &free_root, &free_augment);
+		/* lva sorts immediately before va, which kept its place. */
+		rb_add_augmented(&lva->rb_node, &free_root, va_less,
+				 &free_augment);
 		list_add_tail(&lva->list, &va->list);
 		return 0;
 	}
@@ -395,40 +350,18 @@ static void free_insert_merge(struct vmap_area *va, struct list_head *dead)
 /* File a busy area in its node; busy.lock held. */
 static void busy_insert(struct vmap_node *vn, struct vmap_area *va)
 {
-	struct rb_node **link = &vn->busy.root.rb_node, *parent = NULL;
-	struct vmap_area *prev = NULL, *tmp;
+	struct rb_node *prev;
 
-	while (*link) {
-		parent = *link;
-		tmp = rb_va(parent);
-		if (va->va_start < tmp->va_start) {
-			link = &parent->rb_left;
-		} else {
-			prev = tmp;
-			link = &parent->rb_right;
-		}
-	}
-	rb_link_node(&va->rb_node, parent, link);
-	rb_insert_color(&va->rb_node, &vn->busy.root);
-	list_add(&va->list, prev ? &prev->list : &vn->busy.head);
+	rb_add(&va->rb_node, &vn->busy.root, va_less);
+	prev = rb_prev(&va->rb_node);
+	list_add(&va->list, prev ? &rb_va(prev)->list : &vn->busy.head);
 }
 
 /* The busy area of @vn containing @addr; busy.lock held. */
 static struct vmap_area *busy_lookup(struct vmap_node *vn, unsigned long addr)
 {
-	struct rb_node *n = vn->busy.root.rb_node;
-	struct vmap_area *va;
-
-	while (n) {
-		va = rb_va(n);
-		if (addr < va->va_start)
-			n = n->rb_left;
-		else if (addr >= va->va_end)
-			n = n->rb_right;
-		else
-			return va;
-	}
-	return NULL;
+	return rb_entry_safe(rb_find(&addr, &vn->busy.root, va_addr_cmp),
+			     struct vmap_area, rb_node);
 }
 
 static void busy_remove(struct vmap_area *va)
@@ -634,9 +567,9 @@ static struct vmap_area *augment_alloc(unsigned long size, unsigned long align,
 
 	spin_lock(&free_lock);
 	if (topdown)
-		va = find_highest(size, align, vstart, vend, &nva);
+		va = find_fit(RB_RIGHT, size, align, vstart, vend, &nva);
 	else
-		va = find_lowest(size, align, vstart, vend, &nva);
+		va = find_fit(RB_LEFT, size, align, vstart, vend, &nva);
 	if (va && carve(va, nva, size, &spare, &dead))
 		va = NULL;
 	spin_unlock(&free_lock);

@@ -277,11 +277,10 @@ static unsigned long purge_batch(bool decay_all)
 	pages = kva.ops->collect_lazy(&batch);
 	atomic_fetch_sub(&kva.lazy_pages, pages);
 	/* Areas whose flush was refused last time are tried again. */
-	list_for_each_entry_safe(va, n, &kva.deferred, purge) {
-		list_move_tail(&va->purge, &batch);
+	list_for_each_entry(va, &kva.deferred, purge)
 		atomic_fetch_sub(&kva.lazy_pages,
 				 va_size(va) >> KVA_PAGE_SHIFT);
-	}
+	list_splice_tail_init(&kva.deferred, &batch);
 	kva.ops->decay(decay_all);
 
 	list_for_each_entry(va, &batch, purge)

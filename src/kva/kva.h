@@ -98,6 +98,32 @@ static inline unsigned long va_size(const struct vmap_area *va)
 	return va->va_end - va->va_start;
 }
 
+/*
+ * The order of every tree of areas, for rb_add(): by start address. Areas
+ * in one tree never overlap, so no two starts are equal.
+ */
+static inline bool va_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct vmap_area, rb_node)->va_start <
+	       rb_entry(b, const struct vmap_area, rb_node)->va_start;
+}
+
+/*
+ * An address against an area, for rb_find(): zero when the area holds it,
+ * so a lookup finds the area containing an address, not only one starting
+ * there.
+ */
+static inline int va_addr_cmp(const void *key, const struct rb_node *n)
+{
+	unsigned long addr = *(const unsigned long *)key;
+	const struct vmap_area *va =
+		rb_entry(n, const struct vmap_area, rb_node);
+
+	if (addr < va->va_start)
+		return -1;
+	return addr >= va->va_end;
+}
+
 /**
  * struct kva_params - the boot parameters of this layer
  * @strategy: kva=: 0 list, 1 rbtree, 2 augment

@@ -77,19 +77,7 @@ static inline void drop_cache(void)
 /* The area containing @addr, busy or lazy, or NULL. */
 static struct vmap_area *area_at(unsigned long addr)
 {
-	struct rb_node *n = vmap_area_root.rb_node;
-
-	while (n) {
-		struct vmap_area *va = node_to_va(n);
-
-		if (addr < va->va_start)
-			n = n->rb_left;
-		else if (addr >= va->va_end)
-			n = n->rb_right;
-		else
-			return va;
-	}
-	return NULL;
+	return node_to_va(rb_find(&addr, &vmap_area_root, va_addr_cmp));
 }
 
 /* The lowest area ending above @addr (it may contain @addr), or NULL. */
@@ -135,19 +123,9 @@ static struct vmap_area *last_starting_below(unsigned long addr)
 /* Link @va (its range set, overlapping nothing) into the tree and list. */
 static void insert_area(struct vmap_area *va)
 {
-	struct rb_node **link = &vmap_area_root.rb_node, *parent = NULL;
 	struct vmap_area *prev;
 
-	while (*link) {
-		parent = *link;
-		if (va->va_start < node_to_va(parent)->va_start)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&va->rb_node, parent, link);
-	rb_insert_color(&va->rb_node, &vmap_area_root);
-
+	rb_add(&va->rb_node, &vmap_area_root, va_less);
 	prev = node_to_va(rb_prev(&va->rb_node));
 	list_add(&va->list, prev ? &prev->list : &vmap_area_list);
 	nr_vmap_areas++;
@@ -307,15 +285,15 @@ static void rbtree_free_lazy(struct vmap_area *va)
 
 static unsigned long rbtree_collect_lazy(struct list_head *list)
 {
-	struct vmap_area *va, *n;
+	struct vmap_area *va;
 	unsigned long pages = 0;
 
 	spin_lock(&vmap_area_lock);
-	list_for_each_entry_safe(va, n, &vmap_lazy_list, purge) {
+	list_for_each_entry(va, &vmap_lazy_list, purge) {
 		pages += va_size(va) >> PAGE_SHIFT;
 		va->state = VA_PURGING;
-		list_move_tail(&va->purge, list);
 	}
+	list_splice_tail_init(&vmap_lazy_list, list);
 	nr_lazy_areas = 0;
 	spin_unlock(&vmap_area_lock);
 	return pages;

@@ -2,11 +2,11 @@
 /*
  * Red-black tree rebalancing, iteration and checking (see rbtree.h).
  *
- * Both rebalancing paths are written once, for either side, with the side
- * as a parameter (0 left, 1 right), and once for plain and augmented trees:
- * the plain entry points pass a set of empty callbacks that the compiler
- * folds away, so rb_insert_color() and rb_erase() pay nothing for the
- * augmented variants.
+ * Both rebalancing paths, and the in-order steps, are written once for
+ * either side, with the side as a parameter (RB_LEFT or RB_RIGHT), and the
+ * rebalancing once for plain and augmented trees: the plain entry points
+ * pass a set of empty callbacks that the compiler folds away, so
+ * rb_insert_color() and rb_erase() pay nothing for the augmented variants.
  *
  * Insertion: the new node is red. While its parent is red too, either the
  * uncle is red (push the red up two levels by recolouring and continue from
@@ -27,8 +27,6 @@
 #include <stdio.h>
 
 #include "rbtree.h"
-
-#define rb_inline static inline __attribute__((always_inline))
 
 /* ------------------------------------------------------------ helpers */
 
@@ -56,11 +54,6 @@ rb_inline void set_red(struct rb_node *node)
 rb_inline bool node_is_red(const struct rb_node *node)
 {
 	return node && rb_is_red(node);
-}
-
-rb_inline struct rb_node *child(const struct rb_node *node, int right)
-{
-	return right ? node->rb_right : node->rb_left;
 }
 
 rb_inline void set_child(struct rb_node *node, int right, struct rb_node *new)
@@ -91,8 +84,8 @@ rb_inline void replace_child(struct rb_node *parent, struct rb_node *old,
 rb_inline void rotate(struct rb_node *top, int dir, struct rb_root *root,
 		      const struct rb_augment_callbacks *aug)
 {
-	struct rb_node *up = child(top, !dir);
-	struct rb_node *inner = child(up, dir);
+	struct rb_node *up = rb_child(top, !dir);
+	struct rb_node *inner = rb_child(up, dir);
 	struct rb_node *parent = rb_parent(top);
 
 	set_child(top, !dir, inner);
@@ -118,7 +111,7 @@ rb_inline void insert_fixup(struct rb_node *node, struct rb_root *root,
 		/* A red node is never the root: the grandparent exists. */
 		gparent = rb_parent(parent);
 		side = parent == gparent->rb_right;
-		uncle = child(gparent, !side);
+		uncle = rb_child(gparent, !side);
 
 		if (node_is_red(uncle)) {
 			set_black(parent);
@@ -129,7 +122,7 @@ rb_inline void insert_fixup(struct rb_node *node, struct rb_root *root,
 		}
 
 		/* An inner grandchild is first turned into an outer one. */
-		if (node == child(parent, !side)) {
+		if (node == rb_child(parent, !side)) {
 			rotate(parent, side, root, aug);
 			parent = node;
 		}
@@ -156,17 +149,17 @@ rb_inline void erase_fixup(struct rb_node *parent, int side,
 
 	for (;;) {
 		/* The heavier side holds at least one black node. */
-		sib = child(parent, !side);
+		sib = rb_child(parent, !side);
 		if (rb_is_red(sib)) {
 			/* Make the sibling black; the deficit stays put. */
 			set_black(sib);
 			set_red(parent);
 			rotate(parent, side, root, aug);
-			sib = child(parent, !side);
+			sib = rb_child(parent, !side);
 		}
 
-		near = child(sib, side);
-		far = child(sib, !side);
+		near = rb_child(sib, side);
+		far = rb_child(sib, !side);
 		if (!node_is_red(far)) {
 			if (!node_is_red(near)) {
 				/* Lighten the sibling's side too. */
@@ -206,7 +199,7 @@ rb_inline void erase(struct rb_node *node, struct rb_root *root,
 	struct rb_node *parent = rb_parent(node);
 	struct rb_node *left = node->rb_left, *right = node->rb_right;
 	struct rb_node *fix_parent = NULL;
-	int fix_side = 0;
+	int fix_side = RB_LEFT;
 
 	if (!left || !right) {
 		/* At most one child, and then a red leaf under a black node. */
@@ -231,7 +224,7 @@ rb_inline void erase(struct rb_node *node, struct rb_root *root,
 		if (succ == right) {
 			/* @succ keeps its right subtree. */
 			succ_parent = succ;
-			fix_side = 1;
+			fix_side = RB_RIGHT;
 		} else {
 			/* Lift @succ out of @right's leftmost slot. */
 			succ_parent = rb_parent(succ);
@@ -240,7 +233,7 @@ rb_inline void erase(struct rb_node *node, struct rb_root *root,
 				set_parent(succ_right, succ_parent);
 			succ->rb_right = right;
 			set_parent(right, succ);
-			fix_side = 0;
+			fix_side = RB_LEFT;
 		}
 		succ->rb_left = left;
 		set_parent(left, succ);
@@ -327,59 +320,49 @@ void rb_replace_node(struct rb_node *victim, struct rb_node *new,
 
 /* ---------------------------------------------------------- iteration */
 
+/* The node furthest toward @side in @node's subtree. */
+rb_inline struct rb_node *outermost(const struct rb_node *node, int side)
+{
+	struct rb_node *next;
+
+	while ((next = rb_child(node, side)))
+		node = next;
+	return (struct rb_node *)node;
+}
+
+/* @node's in-order neighbour on @side: RB_RIGHT the next, RB_LEFT the last. */
+rb_inline struct rb_node *neighbour(const struct rb_node *node, int side)
+{
+	struct rb_node *parent;
+
+	if (RB_EMPTY_NODE(node))
+		return NULL;
+	if (rb_child(node, side))
+		return outermost(rb_child(node, side), !side);
+	/* Climb while coming up from @side: those are all done. */
+	while ((parent = rb_parent(node)) && node == rb_child(parent, side))
+		node = parent;
+	return parent;
+}
+
 struct rb_node *rb_first(const struct rb_root *root)
 {
-	struct rb_node *node = root->rb_node;
-
-	if (node)
-		while (node->rb_left)
-			node = node->rb_left;
-	return node;
+	return root->rb_node ? outermost(root->rb_node, RB_LEFT) : NULL;
 }
 
 struct rb_node *rb_last(const struct rb_root *root)
 {
-	struct rb_node *node = root->rb_node;
-
-	if (node)
-		while (node->rb_right)
-			node = node->rb_right;
-	return node;
+	return root->rb_node ? outermost(root->rb_node, RB_RIGHT) : NULL;
 }
 
 struct rb_node *rb_next(const struct rb_node *node)
 {
-	struct rb_node *parent;
-
-	if (RB_EMPTY_NODE(node))
-		return NULL;
-	if (node->rb_right) {
-		node = node->rb_right;
-		while (node->rb_left)
-			node = node->rb_left;
-		return (struct rb_node *)node;
-	}
-	/* Climb while coming up from the right: those are all done. */
-	while ((parent = rb_parent(node)) && node == parent->rb_right)
-		node = parent;
-	return parent;
+	return neighbour(node, RB_RIGHT);
 }
 
 struct rb_node *rb_prev(const struct rb_node *node)
 {
-	struct rb_node *parent;
-
-	if (RB_EMPTY_NODE(node))
-		return NULL;
-	if (node->rb_left) {
-		node = node->rb_left;
-		while (node->rb_right)
-			node = node->rb_right;
-		return (struct rb_node *)node;
-	}
-	while ((parent = rb_parent(node)) && node == parent->rb_left)
-		node = parent;
-	return parent;
+	return neighbour(node, RB_LEFT);
 }
 
 /* The first node a post-order walk of @node's subtree visits. */
@@ -451,7 +434,7 @@ static __printf(2, 3) void check_fail(struct rb_check_state *st,
 static bool check_link(struct rb_check_state *st, const struct rb_node *node,
 		       int right)
 {
-	const struct rb_node *c = child(node, right);
+	const struct rb_node *c = rb_child(node, right);
 
 	if (!c)
 		return false;
@@ -484,8 +467,8 @@ static int check_subtree(struct rb_check_state *st, const struct rb_node *node,
 	}
 	st->count++;
 
-	enter_left = check_link(st, node, 0);
-	enter_right = check_link(st, node, 1);
+	enter_left = check_link(st, node, RB_LEFT);
+	enter_right = check_link(st, node, RB_RIGHT);
 	if (rb_is_red(node) &&
 	    (node_is_red(node->rb_left) || node_is_red(node->rb_right)))
 		check_fail(st, "red-red: red node %p has a red child",

@@ -4,11 +4,17 @@
  * augmented values.
  *
  * A tree is a struct rb_root; each element embeds a struct rb_node. The tree
- * knows nothing of keys: the caller walks down from root->rb_node comparing
- * its own keys, links the new node with rb_link_node() where the walk fell
- * off the tree, then calls rb_insert_color() (or rb_insert_augmented()) to
- * restore balance. Lookups are the caller's own loops over rb_left and
- * rb_right; rb_first(), rb_next() and friends give in-order iteration.
+ * knows nothing of keys: the order is the caller's, given as a comparison
+ * function. rb_add() inserts by a less() predicate (rb_add_augmented() in
+ * an augmented tree), rb_find_add() inserts unless an equal node is there,
+ * rb_find() and rb_find_first() look a key up; they are inline, so the
+ * comparison is compiled into the walk. A
+ * caller that needs more from the descent than these give (the neighbours
+ * it passed, a value raised on the way down) walks down from root->rb_node
+ * itself, links the new node with rb_link_node() where the walk fell off
+ * the tree, then calls rb_insert_color() (or rb_insert_augmented()) to
+ * restore balance. rb_first(), rb_next() and friends give in-order
+ * iteration.
  *
  * Invariants (checked by rb_check()):
  *  - the root is black and has no parent;
@@ -37,6 +43,12 @@
 
 #include "compiler.h"
 
+/*
+ * Inlined at every call, so that a comparison passed as a function pointer
+ * (and a side passed as a constant) is folded into the caller's code.
+ */
+#define rb_inline static inline __attribute__((always_inline))
+
 struct rb_node {
 	unsigned long __parent_color;
 	struct rb_node *rb_right;
@@ -62,6 +74,26 @@ struct rb_root {
 		__typeof__(ptr) ____ptr = (ptr);                  \
 		____ptr ? rb_entry(____ptr, type, member) : NULL; \
 	})
+
+/*
+ * The two sides of a node, for code written once for both directions: a
+ * side is 0 or 1, !side is the other one, and rb_child() reads a child by
+ * side. Pass the side as a constant and the inlined code is specialised.
+ */
+#define RB_LEFT 0
+#define RB_RIGHT 1
+
+/**
+ * rb_child() - a node's child on one side
+ * @node: the node
+ * @side: RB_LEFT or RB_RIGHT
+ *
+ * Return: @node->rb_left or @node->rb_right, NULL where there is none.
+ */
+rb_inline struct rb_node *rb_child(const struct rb_node *node, int side)
+{
+	return side ? node->rb_right : node->rb_left;
+}
 
 #define rb_parent(r) ((struct rb_node *)((r)->__parent_color & ~3UL))
 #define rb_color(r) ((r)->__parent_color & 1UL)
@@ -194,6 +226,171 @@ void rb_replace_node(struct rb_node *victim, struct rb_node *new,
 	     });                                                             \
 	     pos = n)
 
+/* ---------------------------------------------------- keyed insert, find */
+
+/*
+ * The descent rb_add() and rb_add_augmented() share: link @node, not yet
+ * coloured, where @less puts it, after any nodes equal to it. Returns its
+ * parent.
+ */
+rb_inline struct rb_node *
+rb_add_link(struct rb_node *node, struct rb_root *tree,
+	    bool (*less)(struct rb_node *a, const struct rb_node *b))
+{
+	struct rb_node **link = &tree->rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		link = less(node, parent) ? &parent->rb_left :
+					    &parent->rb_right;
+	}
+	rb_link_node(node, parent, link);
+	return parent;
+}
+
+/**
+ * rb_add() - insert a node where its order puts it
+ * @node: the node to insert; not in any tree
+ * @tree: the tree
+ * @less: true when @a sorts strictly before @b
+ *
+ * Walks down from the root, left whenever @node is less than the node in
+ * hand and right otherwise, links @node where the walk falls off and
+ * rebalances. Equal nodes are all kept: a new one goes after those already
+ * there, so nodes of one key stay in the order they were added. Not for
+ * augmented trees, whose values rb_insert_color() alone would leave stale:
+ * rb_add_augmented() is for them. O(log n).
+ */
+rb_inline void rb_add(struct rb_node *node, struct rb_root *tree,
+		      bool (*less)(struct rb_node *a, const struct rb_node *b))
+{
+	rb_add_link(node, tree, less);
+	rb_insert_color(node, tree);
+}
+
+/**
+ * rb_find_add() - insert a node unless one equal to it is in the tree
+ * @node: the node to insert; not in any tree
+ * @tree: the tree
+ * @cmp: negative, zero or positive as @a sorts before, with or after @b
+ *
+ * Walks down as rb_find() does. If it meets a node that compares equal to
+ * @node it stops there and changes nothing; otherwise @node is linked where
+ * the walk fell off and the tree rebalanced. O(log n).
+ *
+ * Return: the node equal to @node that was already there, or NULL when
+ * @node went in.
+ */
+rb_inline struct rb_node *
+rb_find_add(struct rb_node *node, struct rb_root *tree,
+	    int (*cmp)(struct rb_node *a, const struct rb_node *b))
+{
+	struct rb_node **link = &tree->rb_node, *parent = NULL;
+	int c;
+
+	while (*link) {
+		parent = *link;
+		c = cmp(node, parent);
+		if (c < 0)
+			link = &parent->rb_left;
+		else if (c > 0)
+			link = &parent->rb_right;
+		else
+			return parent;
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, tree);
+	return NULL;
+}
+
+/**
+ * rb_find() - look a key up
+ * @key: what to look for, as @cmp understands it
+ * @tree: the tree
+ * @cmp: negative, zero or positive as @key sorts before, with or after
+ *	@node; zero may stand for a range (a node whose interval holds @key)
+ *	as long as the nodes' ranges do not overlap
+ *
+ * Return: a node comparing equal to @key (any one of them, when several
+ * do), or NULL if none does. O(log n).
+ */
+rb_inline struct rb_node *rb_find(const void *key, const struct rb_root *tree,
+				  int (*cmp)(const void *key,
+					     const struct rb_node *node))
+{
+	struct rb_node *node = tree->rb_node;
+	int c;
+
+	while (node) {
+		c = cmp(key, node);
+		if (c < 0)
+			node = node->rb_left;
+		else if (c > 0)
+			node = node->rb_right;
+		else
+			return node;
+	}
+	return NULL;
+}
+
+/**
+ * rb_find_first() - look up the first node, in order, equal to a key
+ * @key: what to look for, as @cmp understands it
+ * @tree: the tree
+ * @cmp: as for rb_find()
+ *
+ * A match does not end the walk: it goes on down the left, where an
+ * earlier match may lie, remembering the last one seen.
+ *
+ * Return: the leftmost node comparing equal to @key, or NULL if none does.
+ * O(log n).
+ */
+rb_inline struct rb_node *
+rb_find_first(const void *key, const struct rb_root *tree,
+	      int (*cmp)(const void *key, const struct rb_node *node))
+{
+	struct rb_node *node = tree->rb_node, *match = NULL;
+	int c;
+
+	while (node) {
+		c = cmp(key, node);
+		if (c <= 0) {
+			if (!c)
+				match = node;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return match;
+}
+
+/**
+ * rb_next_match() - the next node, in order, if it also equals a key
+ * @key: the key @node compared equal to
+ * @node: a node in a tree
+ * @cmp: as for rb_find()
+ *
+ * Return: rb_next(@node) when it compares equal to @key, otherwise NULL.
+ */
+rb_inline struct rb_node *rb_next_match(const void *key, struct rb_node *node,
+					int (*cmp)(const void *key,
+						   const struct rb_node *node))
+{
+	node = rb_next(node);
+	if (node && cmp(key, node))
+		node = NULL;
+	return node;
+}
+
+/*
+ * rb_for_each(node, key, tree, cmp): every node comparing equal to @key, in
+ * order, from rb_find_first() on. The tree must not change during the walk.
+ */
+#define rb_for_each(node, key, tree, cmp)                          \
+	for ((node) = rb_find_first((key), (tree), (cmp)); (node); \
+	     (node) = rb_next_match((key), (node), (cmp)))
+
 /* ------------------------------------------------------- augmented trees */
 
 /**
@@ -251,6 +448,28 @@ void rb_insert_augmented(struct rb_node *node, struct rb_root *root,
  */
 void rb_erase_augmented(struct rb_node *node, struct rb_root *root,
 			const struct rb_augment_callbacks *augment);
+
+/**
+ * rb_add_augmented() - insert a node into an augmented tree by its order
+ * @node: the node to insert; not in any tree
+ * @tree: the tree
+ * @less: true when @a sorts strictly before @b
+ * @augment: the tree's callbacks
+ *
+ * rb_add() for augmented trees: the same walk and the same place for equal
+ * nodes. @node's own value is computed here, as a leaf's (a propagate that
+ * stops at its parent), so the caller need not set it; then
+ * rb_insert_augmented() brings the ancestors up to date and rebalances.
+ * O(log n).
+ */
+rb_inline void rb_add_augmented(struct rb_node *node, struct rb_root *tree,
+				bool (*less)(struct rb_node *a,
+					     const struct rb_node *b),
+				const struct rb_augment_callbacks *augment)
+{
+	augment->propagate(node, rb_add_link(node, tree, less));
+	rb_insert_augmented(node, tree, augment);
+}
 
 /*
  * RB_DECLARE_CALLBACKS(static, name, struct type, field, aug_field, compute)

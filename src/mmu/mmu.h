@@ -18,8 +18,11 @@
  * Intermediate tables are created on demand under mmu.lock and, as in the
  * kernel's vmalloc, never freed before shutdown. Leaf entries are written
  * without the lock: the caller owns the range it maps (the area allocator
- * hands each range to one owner). Entries are read and written with relaxed
- * atomics so that concurrent walks (vread, checks) see whole values.
+ * hands each range to one owner). The walks load entries with acquire and
+ * the writers store them with release: a walker that takes no lock
+ * (vread(), vmalloc_to_page()) sees whole values, and the zeroed contents of
+ * a new table before the entry that links it in. The checker, which runs
+ * while nothing maps, reads them relaxed.
  *
  * The backend (mmu=host|soft) mirrors leaf changes into the host: host maps
  * each physically contiguous run with one mmap() of the node's memfd inside a
@@ -290,23 +293,26 @@ int mmu_map_pfns(unsigned long addr, const unsigned long *pfns,
 		 unsigned long nr, pgprot_t prot);
 
 /**
- * mmu_clear() - clear the entries of [@addr, @addr + @size) in the tables
+ * mmu_clear_noflush() - clear the entries of [@addr, @addr + @size) in the
+ *                       tables, leaving the host mapping for mmu_flush()
  * @addr: page-aligned, inside the window
  * @size: page-aligned
  *
- * The host keeps its mappings until mmu_flush(): the analogue of the
- * kernel's deferred TLB flush. A 2 MiB leaf partly inside the range is split
- * first.
+ * The kernel's vunmap_range_noflush(): the host keeps its mappings (the
+ * range is recorded as stale) until mmu_flush(), the analogue of the
+ * kernel's deferred TLB flush; only without memory to record the range is
+ * it unmapped from the host at once. A 2 MiB leaf partly inside the range
+ * is split first.
  *
  * Return: the number of pages that were mapped, or -EINVAL, or -ENOMEM when
  * a split could not get a table (then nothing changed).
  */
-long mmu_clear(unsigned long addr, unsigned long size);
+long mmu_clear_noflush(unsigned long addr, unsigned long size);
 
 /**
  * mmu_revive() - map pages again over a cleared range whose host mapping
  *                was never flushed, with no host call
- * @addr: the range mmu_clear() cleared (page-aligned)
+ * @addr: the range mmu_clear_noflush() cleared (page-aligned)
  * @size: its size, as cleared
  * @pages: the very pages, in the same order, that were mapped there
  * @nr: how many (at most @size in pages; the rest stays unmapped)
@@ -375,6 +381,21 @@ void mmu_walk(unsigned long addr, struct mmu_walk *w);
  * the entry's pfn + ((addr & ~PMD_MASK) >> PAGE_SHIFT).
  */
 pteval_t mmu_lookup(unsigned long addr, unsigned long *leaf_size);
+
+/**
+ * mmu_backing() - where the byte at a window address lives in the direct map
+ * @addr: any address
+ * @need: entry bits the leaf must have: _PAGE_RW to write there, 0 to read
+ *
+ * A walk of the tables (no lock: entries are loaded with acquire), so it
+ * serves either backend and never faults. The byte at the result belongs to
+ * whoever owns the frame; the caller must know that the mapping stays while
+ * it uses it.
+ *
+ * Return: the byte's address in the direct map; NULL outside the window,
+ * for a hole, for a leaf without all of @need, or for a frame outside RAM.
+ */
+char *mmu_backing(unsigned long addr, pteval_t need);
 
 /**
  * mmu_print_walk() - print a walk as a kernel developer draws it

@@ -103,12 +103,20 @@ static pteval_t install_table(pteval_t *ep)
 	return e;
 }
 
+/* What a walk to an entry does where a table is missing. */
+enum walk_mode {
+	WALK_EXISTING, /* nothing: the entry is in a hole */
+	WALK_CREATE,   /* install a fresh table and go on */
+};
+
 /*
- * The entry at @level for @addr. With @create, missing tables above it are
- * made. NULL for a hole (without @create), with *@err set to -ENOMEM when a
- * table could not be had or -EBUSY when a huge leaf sits above @level.
+ * The entry at @level for @addr. With WALK_CREATE, missing tables above it
+ * are made. NULL for a hole (with WALK_EXISTING), with *@err set to -ENOMEM
+ * when a table could not be had or -EBUSY when a huge leaf sits above
+ * @level.
  */
-static pteval_t *entry_ptr(unsigned long addr, int level, bool create, int *err)
+static pteval_t *entry_ptr(unsigned long addr, int level, enum walk_mode mode,
+			   int *err)
 {
 	pteval_t *table = table_at(__page_to_pfn(mmu.pgd));
 	int l;
@@ -118,7 +126,7 @@ static pteval_t *entry_ptr(unsigned long addr, int level, bool create, int *err)
 		pteval_t e = entry_load(ep);
 
 		if (!entry_present(e)) {
-			if (!create)
+			if (mode == WALK_EXISTING)
 				return NULL;
 			e = install_table(ep);
 			if (!e) {
@@ -306,19 +314,19 @@ struct pte_cache {
 	pteval_t *table;
 };
 
-static pteval_t *leaf_slot(unsigned long addr, bool big, bool create, int *err,
-			   struct pte_cache *cache)
+static pteval_t *leaf_slot(unsigned long addr, bool big, enum walk_mode mode,
+			   int *err, struct pte_cache *cache)
 {
 	pteval_t *ep;
 
 	if (big) {
 		cache->base = 1;
-		return entry_ptr(addr, pmd_level(), create, err);
+		return entry_ptr(addr, pmd_level(), mode, err);
 	}
 	/* The PTE level always indexes with the bits just above the page. */
 	if ((addr & PMD_MASK) == cache->base)
 		return &cache->table[(addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
-	ep = entry_ptr(addr, pte_level(), create, err);
+	ep = entry_ptr(addr, pte_level(), mode, err);
 	if (ep) {
 		cache->base = addr & PMD_MASK;
 		cache->table = ep - ((addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1));
@@ -326,10 +334,24 @@ static pteval_t *leaf_slot(unsigned long addr, bool big, bool create, int *err,
 	return ep;
 }
 
+/* What map_range() writes, besides the tables' entries. */
+enum map_range_flags {
+	MAP_RANGE_TABLES_ONLY =
+		0,		  /* nothing: the host maps the range already */
+	MAP_RANGE_HOST = 1U << 0, /* mirror the new leaves into the host */
+	MAP_RANGE_HUGE = 1U
+			 << 1, /* 2 MiB leaves where address and frames fit */
+};
+
+/*
+ * Map @nr frames of @src at @addr in the three passes described at the top
+ * of this file; @fn names the caller in warnings.
+ */
 static int map_range(unsigned long addr, const struct map_src *src,
-		     unsigned long nr, pgprot_t prot, bool huge, bool host,
+		     unsigned long nr, pgprot_t prot, unsigned int flags,
 		     const char *fn)
 {
+	bool huge = flags & MAP_RANGE_HUGE;
 	unsigned long i, size = nr << PAGE_SHIFT;
 	pteval_t special = src->pages ? 0 : _PAGE_SPECIAL;
 	struct pte_cache cache = { .base = 1 };
@@ -348,7 +370,7 @@ static int map_range(unsigned long addr, const struct map_src *src,
 	for (i = 0; i < nr;) {
 		unsigned long a = addr + (i << PAGE_SHIFT);
 		bool big = huge && huge_fits(src, i, nr, a);
-		pteval_t *ep = leaf_slot(a, big, true, &err, &cache);
+		pteval_t *ep = leaf_slot(a, big, WALK_CREATE, &err, &cache);
 
 		if (ep && big && !pmd_make_room(ep)) {
 			ep = NULL;
@@ -369,7 +391,7 @@ static int map_range(unsigned long addr, const struct map_src *src,
 	for (i = 0; i < nr;) {
 		unsigned long a = addr + (i << PAGE_SHIFT);
 		bool big = huge && huge_fits(src, i, nr, a);
-		pteval_t *ep = leaf_slot(a, big, false, &err, &cache);
+		pteval_t *ep = leaf_slot(a, big, WALK_EXISTING, &err, &cache);
 
 		entry_store(ep, mk_leaf(src_pfn(src, i), prot) | special |
 					(big ? _PAGE_PSE : 0));
@@ -377,7 +399,7 @@ static int map_range(unsigned long addr, const struct map_src *src,
 	}
 
 	/* Pass 3: the host (which says why it refused, if it does). */
-	if (!mmu.ops->mirrors || !host)
+	if (!mmu.ops->mirrors || !(flags & MAP_RANGE_HOST))
 		return 0;
 	err = host_map_range(addr, src, nr, prot);
 	if (err)
@@ -389,14 +411,15 @@ int mmu_map_pages(unsigned long addr, struct page **pages, unsigned long nr,
 		  pgprot_t prot, unsigned int page_shift)
 {
 	struct map_src src = { .pages = pages };
+	unsigned int flags;
 	unsigned long i;
 
 	if (!pages) {
-		pr_warn("map_pages: NULL page array");
+		pr_warn("%s: NULL page array", __func__);
 		return -EINVAL;
 	}
 	if (page_shift != PAGE_SHIFT && page_shift != PMD_SHIFT) {
-		pr_warn("map_pages: page shift %u is neither %d nor %d",
+		pr_warn("%s: page shift %u is neither %d nor %d", __func__,
 			page_shift, PAGE_SHIFT, PMD_SHIFT);
 		return -EINVAL;
 	}
@@ -404,13 +427,15 @@ int mmu_map_pages(unsigned long addr, struct page **pages, unsigned long nr,
 		if (!phys_page_valid(pages[i]) ||
 		    (!page_ref_count(pages[i]) &&
 		     !phys_frame_allocated(__page_to_pfn(pages[i])))) {
-			pr_warn("map_pages: entry %lu (%p) is not an allocated page",
-				i, pages[i]);
+			pr_warn("%s: entry %lu (%p) is not an allocated page",
+				__func__, i, pages[i]);
 			return -EINVAL;
 		}
 	}
-	return map_range(addr, &src, nr, prot, page_shift == PMD_SHIFT, true,
-			 "map_pages");
+	flags = MAP_RANGE_HOST;
+	if (page_shift == PMD_SHIFT)
+		flags |= MAP_RANGE_HUGE;
+	return map_range(addr, &src, nr, prot, flags, __func__);
 }
 
 int mmu_map_pfns(unsigned long addr, const unsigned long *pfns,
@@ -420,17 +445,17 @@ int mmu_map_pfns(unsigned long addr, const unsigned long *pfns,
 	unsigned long i;
 
 	if (!pfns) {
-		pr_warn("map_pfns: NULL pfn array");
+		pr_warn("%s: NULL pfn array", __func__);
 		return -EINVAL;
 	}
 	for (i = 0; i < nr; i++) {
 		if (pfns[i] > PTE_PFN_MASK >> PAGE_SHIFT) {
-			pr_warn("map_pfns: pfn %#lx does not fit an entry",
+			pr_warn("%s: pfn %#lx does not fit an entry", __func__,
 				pfns[i]);
 			return -EINVAL;
 		}
 	}
-	return map_range(addr, &src, nr, prot, false, true, "map_pfns");
+	return map_range(addr, &src, nr, prot, MAP_RANGE_HOST, __func__);
 }
 
 /*
@@ -462,7 +487,7 @@ static int split_at(unsigned long addr)
 
 	if (IS_ALIGNED(addr, PMD_SIZE) || addr >= mmu.vmalloc_end)
 		return 0;
-	pmdp = entry_ptr(addr, pmd_level(), false, &err);
+	pmdp = entry_ptr(addr, pmd_level(), WALK_EXISTING, &err);
 	if (!pmdp || !(entry_load(pmdp) & _PAGE_PSE))
 		return 0;
 	return split_huge(pmdp);
@@ -490,19 +515,19 @@ int mmu_revive(unsigned long addr, unsigned long size, struct page **pages,
 	if (nr > size >> PAGE_SHIFT ||
 	    (mmu.ops->mirrors && !mmu_stale_covers(addr, addr + size)))
 		return -ENOENT;
-	err = map_range(addr, &src, nr, prot, false, false, "revive");
+	err = map_range(addr, &src, nr, prot, MAP_RANGE_TABLES_ONLY, __func__);
 	if (!err)
 		mmu_stale_remove(addr, addr + size);
 	return err;
 }
 
-long mmu_clear(unsigned long addr, unsigned long size)
+long mmu_clear_noflush(unsigned long addr, unsigned long size)
 {
 	long count = 0;
 
-	if (!range_ok(addr, size, "clear"))
+	if (!range_ok(addr, size, __func__))
 		return -EINVAL;
-	if (split_edges(addr, size, "clear"))
+	if (split_edges(addr, size, __func__))
 		return -ENOMEM;
 	visit_leaves(addr, addr + size, clear_leaf, &count);
 	if (count && mmu.ops->mirrors && !mmu_stale_add(addr, addr + size))
@@ -514,7 +539,7 @@ int mmu_flush(unsigned long addr, unsigned long size)
 {
 	int err;
 
-	if (!range_ok(addr, size, "flush"))
+	if (!range_ok(addr, size, __func__))
 		return -EINVAL;
 	if (!mmu.ops->mirrors)
 		return 0;
@@ -534,9 +559,9 @@ long mmu_unmap(unsigned long addr, unsigned long size)
 	long count = 0;
 	int err;
 
-	if (!range_ok(addr, size, "unmap"))
+	if (!range_ok(addr, size, __func__))
 		return -EINVAL;
-	if (split_edges(addr, size, "unmap"))
+	if (split_edges(addr, size, __func__))
 		return -ENOMEM;
 	if (mmu.ops->mirrors) {
 		err = mmu.ops->unmap(addr, size);
@@ -609,14 +634,14 @@ int mmu_protect(unsigned long addr, unsigned long size, pgprot_t prot)
 	size_t i;
 	int err = 0;
 
-	if (!range_ok(addr, size, "protect") || !prot_ok(prot, "protect"))
+	if (!range_ok(addr, size, __func__) || !prot_ok(prot, __func__))
 		return -EINVAL;
-	if (split_edges(addr, size, "protect"))
+	if (split_edges(addr, size, __func__))
 		return -ENOMEM;
 	visit_leaves(addr, addr + size, plan_leaf, &plan);
 	if (plan.nomem) {
 		free(plan.runs);
-		pr_warn("protect: out of host memory planning the change");
+		pr_warn("%s: out of host memory planning the change", __func__);
 		return -ENOMEM;
 	}
 	for (i = 0; i < plan.nr && !err && mmu.ops->mirrors; i++)
@@ -627,7 +652,7 @@ int mmu_protect(unsigned long addr, unsigned long size, pgprot_t prot)
 			mmu.ops->protect(plan.runs[i - 1].addr,
 					 plan.runs[i - 1].size,
 					 __pgprot(plan.runs[i - 1].old));
-		pr_warn("protect: the host refused (%s); nothing changed",
+		pr_warn("%s: the host refused (%s); nothing changed", __func__,
 			strerror(-err));
 	} else {
 		visit_leaves(addr, addr + size, set_leaf_prot, &prot);
@@ -674,6 +699,22 @@ pteval_t mmu_lookup(unsigned long addr, unsigned long *leaf_size)
 	if (leaf_size)
 		*leaf_size = w.leaf_size;
 	return w.entry[w.leaf_level];
+}
+
+char *mmu_backing(unsigned long addr, pteval_t need)
+{
+	unsigned long leaf_size, pfn;
+	pteval_t e;
+
+	if (!mmu_in_window(addr, 1))
+		return NULL;
+	e = mmu_lookup(addr, &leaf_size);
+	if (!entry_present(e) || (e & need) != need)
+		return NULL;
+	pfn = entry_pfn(e) + ((addr & (leaf_size - 1)) >> PAGE_SHIFT);
+	if (pfn >= phys.max_pfn)
+		return NULL;
+	return phys.direct_map + (pfn << PAGE_SHIFT) + (addr & ~PAGE_MASK);
 }
 
 static void format_entry_flags(pteval_t e, char *buf, size_t len)

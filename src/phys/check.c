@@ -299,14 +299,12 @@ static int check_zone(struct zone *zone)
 
 int phys_check(void)
 {
-	int nid, z, bad = 0;
+	struct zone *zone;
+	int bad = 0;
 
 	if (!phys.mem_map)
 		return 0;
-	for (nid = 0; nid < phys.nr_nodes; nid++)
-		for (z = 0; z < MAX_NR_ZONES; z++)
-			if (populated_zone(&phys.nodes[nid].node_zones[z]))
-				bad += check_zone(
-					&phys.nodes[nid].node_zones[z]);
+	for_each_populated_zone(zone)
+		bad += check_zone(zone);
 	return bad;
 }

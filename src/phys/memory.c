@@ -45,11 +45,11 @@ static const int lowmem_reserve_ratio[MAX_NR_ZONES] = {
 
 int phys_zone_populated_count(void)
 {
-	int nid, z, n = 0;
+	struct zone *zone;
+	int n = 0;
 
-	for (nid = 0; nid < phys.nr_nodes; nid++)
-		for (z = 0; z < MAX_NR_ZONES; z++)
-			n += populated_zone(&phys.nodes[nid].node_zones[z]);
+	for_each_populated_zone(zone)
+		n++;
 	return n;
 }
 
@@ -134,12 +134,11 @@ static void zone_free_all(struct zone *zone)
 static void setup_watermarks(void)
 {
 	unsigned long lowmem_pages = 0, pages_min;
-	int nid, z, j;
+	struct zone *zone;
+	int z, j;
 
-	for (nid = 0; nid < phys.nr_nodes; nid++)
-		for (z = 0; z < MAX_NR_ZONES; z++)
-			lowmem_pages +=
-				phys.nodes[nid].node_zones[z].managed_pages;
+	for_each_zone(zone)
+		lowmem_pages += zone->managed_pages;
 
 	if (phys.params.min_free_kbytes) {
 		phys.min_free_kbytes = phys.params.min_free_kbytes;
@@ -151,38 +150,32 @@ static void setup_watermarks(void)
 	}
 	pages_min = phys.min_free_kbytes >> (PAGE_SHIFT - 10);
 
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		struct pglist_data *pgdat = &phys.nodes[nid];
+	for_each_zone(zone) {
+		const struct pglist_data *pgdat = &phys.nodes[zone->node];
+		unsigned long min, step;
 
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &pgdat->node_zones[z];
-			unsigned long min, step;
+		min = lowmem_pages ? (unsigned long)((__uint128_t)pages_min *
+						     zone->managed_pages /
+						     lowmem_pages) :
+				     0;
+		step = max(min >> 2, zone->managed_pages *
+					     WATERMARK_SCALE_FACTOR / 10000);
+		zone->watermark[WMARK_MIN] = min;
+		zone->watermark[WMARK_LOW] = min + step;
+		zone->watermark[WMARK_HIGH] = min + 2 * step;
 
-			min = lowmem_pages ?
-				      (unsigned long)((__uint128_t)pages_min *
-						      zone->managed_pages /
-						      lowmem_pages) :
-				      0;
-			step = max(min >> 2, zone->managed_pages *
-						     WATERMARK_SCALE_FACTOR /
-						     10000);
-			zone->watermark[WMARK_MIN] = min;
-			zone->watermark[WMARK_LOW] = min + step;
-			zone->watermark[WMARK_HIGH] = min + 2 * step;
+		/* Pages zone z keeps from users whose top zone is j. */
+		z = zone->idx;
+		for (j = 0; j < MAX_NR_ZONES; j++) {
+			unsigned long above = 0;
+			int k;
 
-			/* Pages zone z keeps from users whose top zone is j. */
-			for (j = 0; j < MAX_NR_ZONES; j++) {
-				unsigned long above = 0;
-				int k;
-
-				for (k = z + 1; k <= j; k++)
-					above += pgdat->node_zones[k]
-							 .managed_pages;
-				zone->lowmem_reserve[j] =
-					j > z ? (long)(above /
-						       lowmem_reserve_ratio[z]) :
-						0;
-			}
+			for (k = z + 1; k <= j; k++)
+				above += pgdat->node_zones[k].managed_pages;
+			zone->lowmem_reserve[j] =
+				j > z ? (long)(above /
+					       lowmem_reserve_ratio[z]) :
+					0;
 		}
 	}
 }
@@ -196,7 +189,7 @@ static void build_zonelists(void)
 {
 	int nid, i, z, n;
 
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
+	for_each_online_node(nid) {
 		struct pglist_data *pgdat = &phys.nodes[nid];
 
 		n = 0;
@@ -266,24 +259,21 @@ static int host_cpus(void)
 
 static void init_mem_map(void)
 {
-	int nid, z;
+	struct zone *zone;
 
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &phys.nodes[nid].node_zones[z];
-			unsigned long pfn;
-			unsigned long flags =
-				((unsigned long)z << PAGE_ZONE_SHIFT) |
-				((unsigned long)nid << PAGE_NODE_SHIFT);
+	for_each_zone(zone) {
+		unsigned long pfn;
+		unsigned long flags =
+			((unsigned long)zone->idx << PAGE_ZONE_SHIFT) |
+			((unsigned long)zone->node << PAGE_NODE_SHIFT);
 
-			for (pfn = zone->zone_start_pfn;
-			     pfn < zone_end_pfn(zone); pfn++) {
-				struct page *page = __pfn_to_page(pfn);
+		for (pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone);
+		     pfn++) {
+			struct page *page = __pfn_to_page(pfn);
 
-				page->flags = flags;
-				INIT_LIST_HEAD(&page->lru);
-				atomic_init(&page->_refcount, 0);
-			}
+			page->flags = flags;
+			INIT_LIST_HEAD(&page->lru);
+			atomic_init(&page->_refcount, 0);
 		}
 	}
 }
@@ -291,6 +281,7 @@ static void init_mem_map(void)
 int phys_init(const struct phys_params *params)
 {
 	unsigned long total, dma_end, dma32_end, host;
+	struct zone *zone;
 	int nid, z, cpu, err;
 
 	memset(&phys, 0, sizeof(phys));
@@ -362,7 +353,7 @@ int phys_init(const struct phys_params *params)
 
 	dma_end = params->zone_dma >> PAGE_SHIFT;
 	dma32_end = params->zone_dma32 >> PAGE_SHIFT;
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
+	for_each_online_node(nid) {
 		struct pglist_data *pgdat = &phys.nodes[nid];
 		unsigned long start = total * nid / phys.nr_nodes;
 		unsigned long end = total * (nid + 1) / phys.nr_nodes;
@@ -377,11 +368,7 @@ int phys_init(const struct phys_params *params)
 			   dma32_end);
 		zone_place(&pgdat->node_zones[ZONE_NORMAL], pgdat, dma32_end,
 			   ~0UL);
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &pgdat->node_zones[z];
-
-			if (!populated_zone(zone))
-				continue;
+		for_each_populated_node_zone(pgdat, zone) {
 			err = zone_alloc_tables(zone);
 			if (err) {
 				pr_err("phys: out of host memory for zone tables");
@@ -394,16 +381,12 @@ int phys_init(const struct phys_params *params)
 	}
 
 	init_mem_map();
-	for (nid = 0; nid < phys.nr_nodes; nid++)
-		for (z = 0; z < MAX_NR_ZONES; z++)
-			if (populated_zone(&phys.nodes[nid].node_zones[z]))
-				zone_free_all(&phys.nodes[nid].node_zones[z]);
+	for_each_populated_zone(zone)
+		zone_free_all(zone);
 	setup_watermarks();
 	build_zonelists();
-	for (nid = 0; nid < phys.nr_nodes; nid++)
-		for (z = 0; z < MAX_NR_ZONES; z++)
-			if (populated_zone(&phys.nodes[nid].node_zones[z]))
-				pcp_setup(&phys.nodes[nid].node_zones[z]);
+	for_each_populated_zone(zone)
+		pcp_setup(zone);
 	return 0;
 
 fail:
@@ -428,14 +411,15 @@ void phys_late_init(void)
 
 void phys_exit(void)
 {
-	int nid, z;
+	struct zone *zone;
+	int nid;
 
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		struct pglist_data *pgdat = &phys.nodes[nid];
 
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			free(pgdat->node_zones[z].pageblock_mt);
-			free(pgdat->node_zones[z].pcp);
+		for_each_node_zone(pgdat, zone) {
+			free(zone->pageblock_mt);
+			free(zone->pcp);
 		}
 		if (pgdat->memfd >= 0)
 			close(pgdat->memfd);

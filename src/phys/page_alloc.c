@@ -340,8 +340,10 @@ out:
 }
 
 /*
- * The exported entry points boot an instance if none runs; the layers above
- * call __alloc_pages() directly, during boot too.
+ * The kernel-named entry points boot an instance if none runs. The layers
+ * above call them too (vmalloc's pages come from alloc_pages_node() and
+ * alloc_pages_bulk_node()); only phys_table_alloc(), which the mmu layer
+ * also calls while booting, reaches __alloc_pages() without that check.
  */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
@@ -655,17 +657,14 @@ single:
 
 void phys_drain(struct zone *zone)
 {
-	int nid, z, cpu;
+	struct zone *each;
+	int cpu;
 
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *each = &phys.nodes[nid].node_zones[z];
-
-			if (!populated_zone(each) || (zone && zone != each))
-				continue;
-			for (cpu = 0; cpu < phys.nr_cpus; cpu++)
-				pcp_drain_zone_cpu(each, cpu);
-		}
+	for_each_populated_zone(each) {
+		if (zone && zone != each)
+			continue;
+		for (cpu = 0; cpu < phys.nr_cpus; cpu++)
+			pcp_drain_zone_cpu(each, cpu);
 	}
 }
 
@@ -677,24 +676,21 @@ void drain_all_pages(struct zone *zone)
 
 void drain_local_pages(struct zone *zone)
 {
-	int nid, z, cpu;
+	struct zone *each;
+	int cpu;
 
 	if (!uvm_ensure_booted())
 		return;
 	cpu = phys_cpu();
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *each = &phys.nodes[nid].node_zones[z];
-
-			if (populated_zone(each) && (!zone || zone == each))
-				pcp_drain_zone_cpu(each, cpu);
-		}
-	}
+	for_each_populated_zone(each)
+		if (!zone || zone == each)
+			pcp_drain_zone_cpu(each, cpu);
 }
 
 void uvm_phys_stats(struct uvm_phys_stats *st)
 {
-	int nid, z, cpu;
+	struct zone *zone;
+	int cpu;
 
 	memset(st, 0, sizeof(*st));
 	if (!atomic_load_explicit(&uvm_running, memory_order_acquire) ||
@@ -703,24 +699,17 @@ void uvm_phys_stats(struct uvm_phys_stats *st)
 	st->total_pages = phys.max_pfn;
 	st->pagetable_pages = (unsigned long)atomic_load_explicit(
 		&phys.pagetable_pages, memory_order_relaxed);
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &phys.nodes[nid].node_zones[z];
+	for_each_populated_zone(zone) {
+		st->free_pages += (unsigned long)atomic_load_explicit(
+			&zone->free_pages, memory_order_relaxed);
+		st->alloc_calls += READ_ONCE(zone->alloc_events);
+		st->free_calls += READ_ONCE(zone->free_events);
+		for (cpu = 0; cpu < phys.nr_cpus; cpu++) {
+			struct per_cpu_pages *pcp = &zone->pcp[cpu];
 
-			if (!populated_zone(zone))
-				continue;
-			st->free_pages += (unsigned long)atomic_load_explicit(
-				&zone->free_pages, memory_order_relaxed);
-			st->alloc_calls += READ_ONCE(zone->alloc_events);
-			st->free_calls += READ_ONCE(zone->free_events);
-			for (cpu = 0; cpu < phys.nr_cpus; cpu++) {
-				struct per_cpu_pages *pcp = &zone->pcp[cpu];
-
-				st->pcp_pages +=
-					(unsigned long)READ_ONCE(pcp->count);
-				st->alloc_calls += READ_ONCE(pcp->alloc_events);
-				st->free_calls += READ_ONCE(pcp->free_events);
-			}
+			st->pcp_pages += (unsigned long)READ_ONCE(pcp->count);
+			st->alloc_calls += READ_ONCE(pcp->alloc_events);
+			st->free_calls += READ_ONCE(pcp->free_events);
 		}
 	}
 	st->alloc_failures = atomic_load(&phys.alloc_failures);

@@ -321,6 +321,79 @@ struct phys_mem {
 extern struct phys_mem phys;
 
 /*
+ * Iterators over the booted nodes and their zones, in node order and, within
+ * a node, in zone order (DMA, DMA32, Normal). The iterators over every
+ * node's zones follow zone->node, which phys_init() sets before any of them
+ * runs; before a boot (no node) they visit nothing. `break` and `continue`
+ * act on the whole walk.
+ */
+
+/* Every node id in [0, nr_nodes). */
+#define for_each_online_node(nid) \
+	for ((nid) = 0; (nid) < phys.nr_nodes; (nid)++)
+
+/* The first zone of node 0, or NULL when no node is booted. */
+static inline struct zone *first_zone(void)
+{
+	return phys.nr_nodes ? phys.nodes[0].node_zones : NULL;
+}
+
+/*
+ * The zone after @zone: its node's next, else the next node's first, else
+ * NULL.
+ */
+static inline struct zone *next_zone(struct zone *zone)
+{
+	int nid = zone->node;
+
+	if (zone < &phys.nodes[nid].node_zones[MAX_NR_ZONES - 1])
+		return zone + 1;
+	if (nid + 1 < phys.nr_nodes)
+		return phys.nodes[nid + 1].node_zones;
+	return NULL;
+}
+
+/* @zone if it is populated, else the next populated zone after it, or NULL. */
+static inline struct zone *next_populated_zone(struct zone *zone)
+{
+	while (zone && !populated_zone(zone))
+		zone = next_zone(zone);
+	return zone;
+}
+
+/* Every zone of every node, populated or not (the kernel's for_each_zone). */
+#define for_each_zone(zone) \
+	for ((zone) = first_zone(); (zone); (zone) = next_zone(zone))
+
+/* Every zone that has pages, of every node. */
+#define for_each_populated_zone(zone)                            \
+	for ((zone) = next_populated_zone(first_zone()); (zone); \
+	     (zone) = next_populated_zone(next_zone(zone)))
+
+/*
+ * Every zone of node @pgdat, populated or not. It reads nothing but the
+ * node's array, so it also serves before zone_init() has run.
+ */
+#define for_each_node_zone(pgdat, zone)    \
+	for ((zone) = (pgdat)->node_zones; \
+	     (zone) < (pgdat)->node_zones + MAX_NR_ZONES; (zone)++)
+
+/* @zone if it is populated, else the next populated zone of @pgdat. */
+static inline struct zone *node_populated_zone(struct pglist_data *pgdat,
+					       struct zone *zone)
+{
+	while (zone < pgdat->node_zones + MAX_NR_ZONES && !populated_zone(zone))
+		zone++;
+	return zone;
+}
+
+/* Every zone of node @pgdat that has pages. */
+#define for_each_populated_node_zone(pgdat, zone)                        \
+	for ((zone) = node_populated_zone((pgdat), (pgdat)->node_zones); \
+	     (zone) < (pgdat)->node_zones + MAX_NR_ZONES;                \
+	     (zone) = node_populated_zone((pgdat), (zone) + 1))
+
+/*
  * Frame arithmetic. These inline forms trust their argument; the exported
  * kernel-named functions validate first.
  */

@@ -22,7 +22,7 @@ static void show_phys_layout(FILE *out)
 	for (z = 0; z < MAX_NR_ZONES; z++) {
 		unsigned long lo = ~0UL, hi = 0;
 
-		for (nid = 0; nid < phys.nr_nodes; nid++) {
+		for_each_online_node(nid) {
 			zone = &phys.nodes[nid].node_zones[z];
 			if (!populated_zone(zone))
 				continue;
@@ -38,7 +38,7 @@ static void show_phys_layout(FILE *out)
 				phys.nodes[0].node_zones[z].name);
 	}
 	fprintf(out, "Early memory node ranges\n");
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
+	for_each_online_node(nid) {
 		struct pglist_data *pgdat = &phys.nodes[nid];
 
 		fprintf(out, "  node %3d: [mem 0x%016lx-0x%016lx] memfd %d\n",
@@ -48,12 +48,9 @@ static void show_phys_layout(FILE *out)
 				1,
 			pgdat->memfd);
 	}
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
+	for_each_online_node(nid) {
 		fprintf(out, "On node %d, zone pfn ranges:\n", nid);
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			zone = &phys.nodes[nid].node_zones[z];
-			if (!populated_zone(zone))
-				continue;
+		for_each_populated_node_zone(&phys.nodes[nid], zone) {
 			fprintf(out,
 				"  %-8s pfn [%#9lx, %#9lx) %8lu pages, min %lu low %lu high %lu\n",
 				zone->name, zone->zone_start_pfn,

@@ -12,21 +12,13 @@
 #include "vmalloc/vmalloc_int.h"
 #include "proc_files.h"
 
-#define for_each_zone(nid, z, zone)                                       \
-	for (nid = 0; nid < phys.nr_nodes; nid++)                         \
-		for (z = 0; z < MAX_NR_ZONES &&                           \
-			    ((zone = &phys.nodes[nid].node_zones[z]), 1); \
-		     z++)
-
 void proc_buddyinfo(FILE *out)
 {
 	struct zone *zone;
-	int nid, z, order;
+	int order;
 
-	for_each_zone(nid, z, zone) {
-		if (!populated_zone(zone))
-			continue;
-		fprintf(out, "Node %d, zone %8s ", nid, zone->name);
+	for_each_populated_zone(zone) {
+		fprintf(out, "Node %d, zone %8s ", zone->node, zone->name);
 		for (order = 0; order < NR_PAGE_ORDERS; order++)
 			fprintf(out, "%6lu ",
 				READ_ONCE(zone->free_area[order].nr_free));
@@ -37,16 +29,13 @@ void proc_buddyinfo(FILE *out)
 static void show_pagetype_free(FILE *out, int nid)
 {
 	struct zone *zone;
-	int z, mt, order;
+	int mt, order;
 
 	fprintf(out, "%-43s ", "Free pages count per migrate type at order");
 	for (order = 0; order < NR_PAGE_ORDERS; order++)
 		fprintf(out, "%6d ", order);
 	fputc('\n', out);
-	for (z = 0; z < MAX_NR_ZONES; z++) {
-		zone = &phys.nodes[nid].node_zones[z];
-		if (!populated_zone(zone))
-			continue;
+	for_each_populated_node_zone(&phys.nodes[nid], zone) {
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			fprintf(out, "Node %4d, zone %8s, type %12s ", nid,
 				zone->name, migratetype_names[mt]);
@@ -61,18 +50,15 @@ static void show_pagetype_free(FILE *out, int nid)
 static void show_pagetype_blocks(FILE *out, int nid)
 {
 	struct zone *zone;
-	int z, mt;
+	int mt;
 
 	fprintf(out, "\n%-23s", "Number of blocks type ");
 	for (mt = 0; mt < MIGRATE_TYPES; mt++)
 		fprintf(out, "%12s ", migratetype_names[mt]);
 	fputc('\n', out);
-	for (z = 0; z < MAX_NR_ZONES; z++) {
+	for_each_populated_node_zone(&phys.nodes[nid], zone) {
 		unsigned long count[MIGRATE_TYPES] = { 0 }, pfn;
 
-		zone = &phys.nodes[nid].node_zones[z];
-		if (!populated_zone(zone))
-			continue;
 		/* Blocks are counted by their first frame inside the zone. */
 		spin_lock(&zone->lock);
 		for (pfn = ALIGN_UP(zone->zone_start_pfn, pageblock_nr_pages);
@@ -93,7 +79,7 @@ void proc_pagetypeinfo(FILE *out)
 {
 	int nid;
 
-	for (nid = 0; nid < phys.nr_nodes; nid++) {
+	for_each_online_node(nid) {
 		fprintf(out, "Page block order: %d\n", pageblock_order);
 		fprintf(out, "Pages per block:  %lu\n", pageblock_nr_pages);
 		fputc('\n', out);
@@ -105,13 +91,13 @@ void proc_pagetypeinfo(FILE *out)
 void proc_zoneinfo(FILE *out)
 {
 	struct zone *zone;
-	int nid, z, i, cpu;
+	int i, cpu;
 
-	for_each_zone(nid, z, zone) {
+	for_each_zone(zone) {
 		long free_pages = atomic_load_explicit(&zone->free_pages,
 						       memory_order_relaxed);
 
-		fprintf(out, "Node %d, zone %8s", nid, zone->name);
+		fprintf(out, "Node %d, zone %8s", zone->node, zone->name);
 		fprintf(out,
 			"\n  pages free     %ld"
 			"\n        min      %lu"

@@ -146,7 +146,7 @@ void proc_vmallocinfo(FILE *out)
 			fprintf(out, " dma-coherent");
 		if (v->vpages)
 			fprintf(out, " vpages");
-		for (nid = 0; nid < phys.nr_nodes; nid++)
+		for_each_online_node(nid)
 			if (v->nodes[nid])
 				fprintf(out, " N%d=%u", nid, v->nodes[nid]);
 		fputc('\n', out);

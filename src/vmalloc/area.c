@@ -155,7 +155,7 @@ static void vm_unlist_locked(struct vm_node *vmn)
  * until the owner is reclaimed (it lists the pages to free), and is
  * released then.
  */
-int vm_area_claim(const void *addr, unsigned long forbid, struct vm_node **vmnp)
+struct vm_node *vm_area_claim(const void *addr, unsigned long forbid)
 {
 	struct vm_node *vmn, *array;
 
@@ -163,11 +163,11 @@ int vm_area_claim(const void *addr, unsigned long forbid, struct vm_node **vmnp)
 	vmn = vm_node_at(addr);
 	if (!vmn || (vmn->vm.flags & VM_PAGES_ARRAY_INTERNAL)) {
 		spin_unlock(&vm_lock);
-		return -ENOENT;
+		return ERR_PTR(-ENOENT);
 	}
 	if (vmn->vm.flags & forbid) {
 		spin_unlock(&vm_lock);
-		return -EPERM;
+		return ERR_PTR(-EPERM);
 	}
 	vm_unlist_locked(vmn);
 	if (vmn->vm.flags & VM_VPAGES_INTERNAL) {
@@ -176,8 +176,7 @@ int vm_area_claim(const void *addr, unsigned long forbid, struct vm_node **vmnp)
 			vm_unlist_locked(array);
 	}
 	spin_unlock(&vm_lock);
-	*vmnp = vmn;
-	return 0;
+	return vmn;
 }
 
 /*
@@ -196,7 +195,7 @@ void vm_area_release(struct vm_node *vmn, bool revivable)
 	if (revivable && nr && nr <= VM_REVIVE_MAX_PAGES)
 		list_add(&vmn->list, &vm_revivable[nr - 1]);
 	spin_unlock(&vm_lock);
-	mmu_clear(va->va_start, va_size(va));
+	mmu_clear_noflush(va->va_start, va_size(va));
 	kva_free(va);
 }
 
@@ -208,7 +207,7 @@ void vm_area_remove(struct vm_node *vmn)
 	va->owner = NULL;
 	vmn->va = NULL;
 	spin_unlock(&vm_lock);
-	mmu_clear(va->va_start, va_size(va));
+	mmu_clear_noflush(va->va_start, va_size(va));
 	kva_free(va);
 }
 
@@ -427,7 +426,8 @@ unsigned long vmalloc_exit(void)
 			(unsigned long)vmn->vm.addr + vmn->vm.size,
 			vmn->vm.size, vmn->vm.requested_size, caller);
 		leaks++;
-		if (vm_area_claim(vmn->vm.addr, 0, &vmn))
+		vmn = vm_area_claim(vmn->vm.addr, 0);
+		if (IS_ERR(vmn))
 			break;
 		vm_area_release(vmn, false);
 	}

@@ -479,13 +479,12 @@ static bool area_revivable(const struct vm_node *vmn)
 
 void vm_free_addr(const void *addr)
 {
-	struct vm_node *vmn;
-	int err;
+	struct vm_node *vmn = vm_area_claim(addr, VM_RAM_INTERNAL);
 
-	err = vm_area_claim(addr, VM_RAM_INTERNAL, &vmn);
-	if (err) {
+	if (IS_ERR(vmn)) {
 		pr_warn("Trying to vfree() %s vm area (%p)",
-			err == -EPERM ? "a vm_map_ram" : "nonexistent", addr);
+			PTR_ERR(vmn) == -EPERM ? "a vm_map_ram" : "nonexistent",
+			addr);
 		return;
 	}
 	vm_area_release(vmn, area_revivable(vmn));

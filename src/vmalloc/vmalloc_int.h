@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 #include "lib/compiler.h"
+#include "lib/err.h"
 #include "lib/list.h"
 
 struct vmap_area;
@@ -122,15 +123,13 @@ void vm_area_publish(struct vm_node *vmn);
  * vm_area_claim() - take the live area starting at @addr off the list
  * @addr: the area's first address
  * @forbid: VM_* flags the caller may not free this way (the area stays)
- * @vmnp: set to the node on success
  *
  * Of two racing claims of one address exactly one succeeds.
  *
- * Return: 0, -ENOENT if no live area starts at @addr, or -EPERM if it has
- * a flag in @forbid.
+ * Return: the area's node, now off the list; ERR_PTR(-ENOENT) if no live
+ * area starts at @addr, or ERR_PTR(-EPERM) if it has a flag in @forbid.
  */
-int vm_area_claim(const void *addr, unsigned long forbid,
-		  struct vm_node **vmnp);
+struct vm_node *vm_area_claim(const void *addr, unsigned long forbid);
 
 /**
  * vm_area_release() - unmap a claimed area and free it lazily

@@ -219,7 +219,8 @@ static struct vm_node *remove_area(const void *addr)
 		return NULL;
 	}
 	/* Unknown addresses: NULL without a word, as the kernel's. */
-	if (vm_area_claim(addr, VM_RAM_INTERNAL, &vmn))
+	vmn = vm_area_claim(addr, VM_RAM_INTERNAL);
+	if (IS_ERR(vmn))
 		return NULL;
 	return remove_claimed(vmn) ? NULL : vmn;
 }
@@ -360,15 +361,14 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 void vunmap(const void *addr)
 {
 	struct vm_node *vmn;
-	int err;
 
 	if (!vm_free_enter(addr))
 		return;
-	err = vm_area_claim(addr, VM_ALLOC | VM_RAM_INTERNAL, &vmn);
-	if (err == -EPERM)
+	vmn = vm_area_claim(addr, VM_ALLOC | VM_RAM_INTERNAL);
+	if (vmn == ERR_PTR(-EPERM))
 		pr_warn("vunmap: %p is not a vmap() area (vfree() a vmalloc() area, vm_unmap_ram() a vm_map_ram() one); it stays",
 			addr);
-	else if (err)
+	else if (IS_ERR(vmn))
 		pr_warn("Trying to vunmap() nonexistent vm area (%p)", addr);
 	else
 		vm_area_release(vmn, false);
@@ -554,7 +554,8 @@ void free_vm_area(struct vm_struct *area)
 	vmn = vm_node_of(area);
 	/* Still listed: remove it the way remove_vm_area() does. */
 	if (vmn->va) {
-		if (vm_area_claim(area->addr, VM_RAM_INTERNAL, &claimed)) {
+		claimed = vm_area_claim(area->addr, VM_RAM_INTERNAL);
+		if (IS_ERR(claimed)) {
 			pr_warn("free_vm_area: %p is not an area that can be freed this way; it stays",
 				area->addr);
 			goto out;

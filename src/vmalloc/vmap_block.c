@@ -220,27 +220,62 @@ static struct vmap_block *vb_of(struct rb_node *n)
 	return rb_entry(n, struct vmap_block, node);
 }
 
+/* The address of page @off of @vb. */
+static unsigned long vb_addr(const struct vmap_block *vb, unsigned int off)
+{
+	return vb->start + ((unsigned long)off << PAGE_SHIFT);
+}
+
 static unsigned long vb_end(const struct vmap_block *vb)
 {
-	return vb->start + ((unsigned long)vb_geo.pages << PAGE_SHIFT);
+	return vb_addr(vb, vb_geo.pages);
+}
+
+/* Three-way comparison of two addresses, for the trees' rb_find(). */
+static int cmp_addr(unsigned long a, unsigned long b)
+{
+	return (a > b) - (a < b);
+}
+
+/* The index's order: by start address. */
+static bool vb_less(struct rb_node *a, const struct rb_node *b)
+{
+	return vb_of(a)->start <
+	       rb_entry(b, const struct vmap_block, node)->start;
+}
+
+/* @key points at a block start. */
+static int vb_cmp(const void *key, const struct rb_node *n)
+{
+	return cmp_addr(*(const unsigned long *)key,
+			rb_entry(n, const struct vmap_block, node)->start);
+}
+
+static struct vm_ram_large *large_of(struct rb_node *n)
+{
+	return rb_entry(n, struct vm_ram_large, node);
+}
+
+/* large_root's order: by address. */
+static bool large_less(struct rb_node *a, const struct rb_node *b)
+{
+	return large_of(a)->addr <
+	       rb_entry(b, const struct vm_ram_large, node)->addr;
+}
+
+/* @key points at the address a large mapping starts at. */
+static int large_cmp(const void *key, const struct rb_node *n)
+{
+	return cmp_addr(*(const unsigned long *)key,
+			rb_entry(n, const struct vm_ram_large, node)->addr);
 }
 
 static void index_insert(struct vmap_block *vb)
 {
 	struct vmap_block_index *idx = index_of(vb->start);
-	struct rb_node **link, *parent = NULL;
 
 	spin_lock(&idx->lock);
-	link = &idx->root.rb_node;
-	while (*link) {
-		parent = *link;
-		if (vb->start < vb_of(parent)->start)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&vb->node, parent, link);
-	rb_insert_color(&vb->node, &idx->root);
+	rb_add(&vb->node, &idx->root, vb_less);
 	spin_unlock(&idx->lock);
 }
 
@@ -253,22 +288,11 @@ static struct vmap_block *vb_find_lock(unsigned long addr)
 {
 	unsigned long start = ALIGN_DOWN(addr, vb_geo.align);
 	struct vmap_block_index *idx = index_of(start);
-	struct vmap_block *vb = NULL;
-	struct rb_node *n;
+	struct vmap_block *vb;
 
 	spin_lock(&idx->lock);
-	for (n = idx->root.rb_node; n;) {
-		struct vmap_block *b = vb_of(n);
-
-		if (start < b->start) {
-			n = n->rb_left;
-		} else if (start > b->start) {
-			n = n->rb_right;
-		} else {
-			vb = b;
-			break;
-		}
-	}
+	vb = rb_entry_safe(rb_find(&start, &idx->root, vb_cmp),
+			   struct vmap_block, node);
 	/* A block smaller than its alignment leaves a gap after it. */
 	if (vb && addr >= vb_end(vb))
 		vb = NULL;
@@ -296,14 +320,22 @@ static void index_remove(struct vmap_block *vb)
 
 /* ------------------------------------------------ areas and their fates */
 
+/* What vb_purge() does besides releasing the blocks worth releasing. */
+enum vb_purge_flags {
+	/* Release every block that maps nothing, whatever its free pages. */
+	VB_PURGE_FORCE = 1U << 0,
+	/* Flush the dirty pages of the blocks that stay. */
+	VB_PURGE_FLUSH = 1U << 1,
+};
+
+static unsigned long vb_purge(unsigned int flags);
+
 /*
  * An area for vm_map_ram(): no guard page (the kernel reserves these
  * ranges straight from its area allocator, which adds none). When the
  * window is full, blocks that map nothing are given up first, as the
  * kernel purges fragmented blocks before it fails a reservation.
  */
-static unsigned long vb_purge(bool force, bool flush);
-
 static struct vm_node *reserve_ram_area(unsigned long size, unsigned long align,
 					const void *caller)
 {
@@ -314,7 +346,7 @@ static struct vm_node *reserve_ram_area(unsigned long size, unsigned long align,
 			      flags, 0, GFP_KERNEL | __GFP_NOWARN, caller);
 	if (vmn)
 		return vmn;
-	vb_purge(true, false);
+	vb_purge(VB_PURGE_FORCE);
 	return vm_area_reserve(size, align, mmu.vmalloc_start, mmu.vmalloc_end,
 			       flags, 0, GFP_KERNEL, caller);
 }
@@ -322,9 +354,9 @@ static struct vm_node *reserve_ram_area(unsigned long size, unsigned long align,
 /* Unlist and release the area at @addr: tables now, the range lazily. */
 static void release_ram_area(unsigned long addr)
 {
-	struct vm_node *vmn;
+	struct vm_node *vmn = vm_area_claim((void *)addr, 0);
 
-	if (vm_area_claim((void *)addr, 0, &vmn)) {
+	if (IS_ERR(vmn)) {
 		pr_err("vm_map_ram: the area at %#lx is no longer listed",
 		       addr);
 		return;
@@ -362,13 +394,14 @@ static void vb_mark_mapped(struct vmap_block *vb, unsigned int off,
 
 /*
  * Whether @vb maps nothing but could still hand pages out, and is worth
- * giving up (@force: whatever its free pages); vb->lock held.
+ * giving up (with VB_PURGE_FORCE in @flags: whatever its free pages);
+ * vb->lock held.
  */
-static bool vb_purgeable(const struct vmap_block *vb, bool force)
+static bool vb_purgeable(const struct vmap_block *vb, unsigned int flags)
 {
 	if (vb->free + vb->dirty != vb_geo.pages || vb->dirty == vb_geo.pages)
 		return false;
-	return force || vb->free < vb_geo.purge_threshold;
+	return (flags & VB_PURGE_FORCE) || vb->free < vb_geo.purge_threshold;
 }
 
 /*
@@ -387,8 +420,8 @@ static void vb_flush_dirty(struct vmap_block *vb)
 		}
 		for (j = i; j < vb->dirty_max && (vb->map[j] & VB_DIRTY); j++)
 			vb->map[j] &= ~VB_DIRTY;
-		if (mmu_flush(vb->start + ((unsigned long)i << PAGE_SHIFT),
-			      (unsigned long)(j - i) << PAGE_SHIFT)) {
+		if (mmu_flush(vb_addr(vb, i), (unsigned long)(j - i)
+						      << PAGE_SHIFT)) {
 			/* The host refused: still dirty, for the next try. */
 			for (k = i; k < j; k++)
 				vb->map[k] |= VB_DIRTY;
@@ -401,13 +434,14 @@ static void vb_flush_dirty(struct vmap_block *vb)
 }
 
 /*
- * Walk every block: release the purgeable ones and, with @flush, flush
- * the dirty pages of the others.
+ * Walk every block: release the purgeable ones (see vb_purgeable()) and,
+ * with VB_PURGE_FLUSH in @flags, flush the dirty pages of the others.
  *
  * Return: the number of blocks released.
  */
-static unsigned long vb_purge(bool force, bool flush)
+static unsigned long vb_purge(unsigned int flags)
 {
+	const bool flush = flags & VB_PURGE_FLUSH;
 	struct vmap_block *vb, *tmp;
 	unsigned long nr = 0;
 	struct rb_node *n, *next;
@@ -425,7 +459,7 @@ static unsigned long vb_purge(bool force, bool flush)
 			next = rb_next(n);
 			vb = vb_of(n);
 			spin_lock(&vb->lock);
-			if (!vb_purgeable(vb, force)) {
+			if (!vb_purgeable(vb, flags)) {
 				if (flush)
 					vb_flush_dirty(vb);
 				spin_unlock(&vb->lock);
@@ -437,7 +471,7 @@ static unsigned long vb_purge(bool force, bool flush)
 			q = &vb_queue[vb->cpu];
 			spin_lock(&q->lock);
 			spin_lock(&vb->lock);
-			if (vb_purgeable(vb, force)) {
+			if (vb_purgeable(vb, flags)) {
 				/* Nothing can be handed out or found now. */
 				vb->free = 0;
 				vb->dirty = vb_geo.pages;
@@ -537,7 +571,7 @@ static unsigned long vb_alloc(unsigned int count, const void *caller)
 			list_del_init(&vb->free_list);
 		spin_unlock(&vb->lock);
 		spin_unlock(&q->lock);
-		return vb->start + ((unsigned long)off << PAGE_SHIFT);
+		return vb_addr(vb, off);
 	}
 	spin_unlock(&q->lock);
 	return new_vmap_block(cpu, count, caller);
@@ -546,19 +580,8 @@ static unsigned long vb_alloc(unsigned int count, const void *caller)
 /* The large mapping that starts at @addr, or NULL; large_lock held. */
 static struct vm_ram_large *large_lookup(unsigned long addr)
 {
-	struct rb_node *n = large_root.rb_node;
-
-	while (n) {
-		struct vm_ram_large *l = rb_entry(n, struct vm_ram_large, node);
-
-		if (addr < l->addr)
-			n = n->rb_left;
-		else if (addr > l->addr)
-			n = n->rb_right;
-		else
-			return l;
-	}
-	return NULL;
+	return rb_entry_safe(rb_find(&addr, &large_root, large_cmp),
+			     struct vm_ram_large, node);
 }
 
 /* The pages mapped at @addr by a live vm_map_ram(), or 0. */
@@ -584,17 +607,30 @@ static unsigned int mapped_count(unsigned long addr)
 	return count;
 }
 
+/* vm_unmap_ram() of @count pages where vm_map_ram() mapped @mapped. */
+static void warn_wrong_count(unsigned long addr, unsigned int count,
+			     unsigned int mapped)
+{
+	pr_warn("vm_unmap_ram: %#lx: count %u, but vm_map_ram() mapped %u pages there (no partial unmap)",
+		addr, count, mapped);
+}
+
+/* The one line a vm_unmap_ram() that undoes nothing prints: @why. */
+static void warn_bad_unmap(unsigned long addr, unsigned int count,
+			   const char *why)
+{
+	pr_warn("vm_unmap_ram: %#lx (%u pages) %s", addr, count, why);
+}
+
 /* Why (@addr, @count) names no mapping to undo, in one line. */
 static void warn_not_mapped(unsigned long addr, unsigned int count)
 {
 	unsigned int mapped = mapped_count(addr);
 
 	if (mapped)
-		pr_warn("vm_unmap_ram: %#lx: count %u, but vm_map_ram() mapped %u pages there (no partial unmap)",
-			addr, count, mapped);
+		warn_wrong_count(addr, count, mapped);
 	else
-		pr_warn("vm_unmap_ram: %#lx (%u pages) was not mapped by vm_map_ram()",
-			addr, count);
+		warn_bad_unmap(addr, count, "was not mapped by vm_map_ram()");
 }
 
 /*
@@ -616,20 +652,18 @@ static void vb_free(unsigned long addr, unsigned int count)
 	m = vb->map[off];
 	if (!(m & VB_HEAD)) {
 		spin_unlock(&vb->lock);
-		pr_warn("vm_unmap_ram: %#lx (%u pages) is not where a vm_map_ram() mapping starts",
-			addr, count);
+		warn_bad_unmap(addr, count,
+			       "is not where a vm_map_ram() mapping starts");
 		return;
 	}
 	if (!(m & VB_LIVE)) {
 		spin_unlock(&vb->lock);
-		pr_warn("vm_unmap_ram: %#lx (%u pages) was unmapped already",
-			addr, count);
+		warn_bad_unmap(addr, count, "was unmapped already");
 		return;
 	}
 	if ((m & VB_COUNT_MASK) != count) {
 		spin_unlock(&vb->lock);
-		pr_warn("vm_unmap_ram: %#lx: count %u, but vm_map_ram() mapped %u pages there (no partial unmap)",
-			addr, count, m & VB_COUNT_MASK);
+		warn_wrong_count(addr, count, m & VB_COUNT_MASK);
 		return;
 	}
 	/*
@@ -643,7 +677,7 @@ static void vb_free(unsigned long addr, unsigned int count)
 	vb->callers[off] = NULL;
 	spin_unlock(&vb->lock);
 
-	mmu_clear(addr, (unsigned long)count << PAGE_SHIFT);
+	mmu_clear_noflush(addr, (unsigned long)count << PAGE_SHIFT);
 
 	spin_lock(&vb->lock);
 	for (i = off; i < off + n; i++)
@@ -661,12 +695,21 @@ static void vb_free(unsigned long addr, unsigned int count)
 	}
 }
 
+/*
+ * mmu_map_pages() of @count pages failed with @err, in one line; the mmu
+ * has already said why it refused bad arguments (-EINVAL).
+ */
+static void warn_map_failed(unsigned int count, int err)
+{
+	if (err != -EINVAL)
+		pr_warn("vm_map_ram: %u pages: failed to map (%d)", count, err);
+}
+
 /* A large mapping: an area of its own, listed in large_root. */
 static unsigned long large_map(struct page **pages, unsigned int count,
 			       int node, const void *caller)
 {
 	struct vm_ram_large *l = malloc(sizeof(*l));
-	struct rb_node **link, *parent = NULL;
 	struct vm_node *vmn;
 	unsigned long addr;
 	int err;
@@ -685,9 +728,7 @@ static unsigned long large_map(struct page **pages, unsigned int count,
 	addr = (unsigned long)vmn->vm.addr;
 	err = mmu_map_pages(addr, pages, count, PAGE_KERNEL, PAGE_SHIFT);
 	if (err) {
-		if (err != -EINVAL)
-			pr_warn("vm_map_ram: %u pages: failed to map (%d)",
-				count, err);
+		warn_map_failed(count, err);
 		vm_area_discard(vmn);
 		free(l);
 		return 0;
@@ -699,15 +740,7 @@ static unsigned long large_map(struct page **pages, unsigned int count,
 	l->addr = addr;
 	l->count = count;
 	spin_lock(&large_lock);
-	link = &large_root.rb_node;
-	while (*link) {
-		parent = *link;
-		link = addr < rb_entry(parent, struct vm_ram_large, node)->addr ?
-			       &parent->rb_left :
-			       &parent->rb_right;
-	}
-	rb_link_node(&l->node, parent, link);
-	rb_insert_color(&l->node, &large_root);
+	rb_add(&l->node, &large_root, large_less);
 	spin_unlock(&large_lock);
 	return addr;
 }
@@ -727,8 +760,7 @@ static void large_unmap(unsigned long addr, unsigned int count)
 		return;
 	}
 	if (l->count != count) {
-		pr_warn("vm_unmap_ram: %#lx: count %u, but vm_map_ram() mapped %u pages there (no partial unmap)",
-			addr, count, l->count);
+		warn_wrong_count(addr, count, l->count);
 		return;
 	}
 	release_ram_area(addr);
@@ -771,9 +803,7 @@ static void *map_ram(struct page **pages, unsigned int count, int node,
 		return NULL;
 	err = mmu_map_pages(addr, pages, count, PAGE_KERNEL, PAGE_SHIFT);
 	if (err) {
-		if (err != -EINVAL)
-			pr_warn("vm_map_ram: %u pages: failed to map (%d)",
-				count, err);
+		warn_map_failed(count, err);
 		/* Nothing is mapped: the slot just turns dirty. */
 		vb_free(addr, count);
 		return NULL;
@@ -827,10 +857,10 @@ void vm_unmap_ram(const void *mem, unsigned int count)
 		return;
 	vm_enter();
 	if (!addr || !PAGE_ALIGNED(addr) || !mmu_in_window(addr, PAGE_SIZE))
-		pr_warn("vm_unmap_ram: %p (%u pages) is not a page-aligned address of the vmalloc window",
-			mem, count);
+		pr_warn("%s: %p (%u pages) is not a page-aligned address of the vmalloc window",
+			__func__, mem, count);
 	else if (!count)
-		pr_warn("vm_unmap_ram: %p: count 0", mem);
+		pr_warn("%s: %p: count 0", __func__, mem);
 	else if (count <= VMAP_MAX_ALLOC)
 		vb_free(addr, count);
 	else
@@ -852,7 +882,7 @@ void vm_unmap_aliases(void)
 	if (!uvm_ensure_booted())
 		return;
 	vm_enter();
-	vb_purge(false, true);
+	vb_purge(VB_PURGE_FLUSH);
 	kva_purge(false);
 	uvm_call_leave();
 }
@@ -901,9 +931,7 @@ void vmap_block_exit(void)
 			uint16_t m = vb->map[off];
 
 			if ((m & (VB_HEAD | VB_LIVE)) == (VB_HEAD | VB_LIVE))
-				report_leak(vb->start + ((unsigned long)off
-							 << PAGE_SHIFT),
-					    m & VB_COUNT_MASK,
+				report_leak(vb_addr(vb, off), m & VB_COUNT_MASK,
 					    vb->callers[off]);
 		}
 		spin_unlock(&vb->lock);
@@ -918,7 +946,7 @@ void vmap_block_exit(void)
 		spin_unlock(&large_lock);
 		if (!n)
 			break;
-		l = rb_entry(n, struct vm_ram_large, node);
+		l = large_of(n);
 		report_leak(l->addr, l->count, l->vmn->vm.caller);
 		release_ram_area(l->addr);
 		free(l);
@@ -927,19 +955,30 @@ void vmap_block_exit(void)
 
 /* -------------------------------------------------------------- checker */
 
-/* Whether the tables map [@addr, @addr + @nr pages) (@all) or none of it. */
-static bool range_mapped(unsigned long addr, unsigned int nr, bool all)
+/* Whether every page of [@addr, @addr + @nr pages) is @present. */
+static bool range_is(unsigned long addr, unsigned int nr, bool present)
 {
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
-		bool present = entry_present(mmu_lookup(
-			addr + ((unsigned long)i << PAGE_SHIFT), NULL));
+		unsigned long a = addr + ((unsigned long)i << PAGE_SHIFT);
 
-		if (present != all)
+		if (entry_present(mmu_lookup(a, NULL)) != present)
 			return false;
 	}
 	return true;
+}
+
+/* Whether the tables map all of [@addr, @addr + @nr pages). */
+static bool range_mapped(unsigned long addr, unsigned int nr)
+{
+	return range_is(addr, nr, true);
+}
+
+/* Whether the tables map none of [@addr, @addr + @nr pages). */
+static bool range_unmapped(unsigned long addr, unsigned int nr)
+{
+	return range_is(addr, nr, false);
 }
 
 /* One block's invariants; its queue's lock and its own held. */
@@ -975,8 +1014,7 @@ static int check_block(struct vmap_block *vb, int shard, bool on_free_list)
 	while (off < bump && !bad) {
 		uint16_t m = vb->map[off];
 		unsigned int count = m & VB_COUNT_MASK;
-		unsigned long addr =
-			vb->start + ((unsigned long)off << PAGE_SHIFT);
+		unsigned long addr = vb_addr(vb, off);
 
 		n = count ? slot_pages(count) : 0;
 		if (!(m & VB_HEAD) || !count || count > VMAP_MAX_ALLOC ||
@@ -1006,17 +1044,16 @@ static int check_block(struct vmap_block *vb, int shard, bool on_free_list)
 			}
 		}
 		if (m & VB_LIVE) {
-			if (!range_mapped(addr, count, true) ||
-			    !range_mapped(addr + ((unsigned long)count
-						  << PAGE_SHIFT),
-					  n - count, false)) {
+			if (!range_mapped(addr, count) ||
+			    !range_unmapped(vb_addr(vb, off + count),
+					    n - count)) {
 				pr_err("vmap_block_check: mapping %#lx (%u pages) is not mapped, or its padding is",
 				       addr, count);
 				bad++;
 			}
 		} else {
 			dirty += n;
-			if (!range_mapped(addr, n, false)) {
+			if (!range_unmapped(addr, n)) {
 				pr_err("vmap_block_check: unmapped %#lx (%u pages) is still in the tables",
 				       addr, n);
 				bad++;
@@ -1031,9 +1068,7 @@ static int check_block(struct vmap_block *vb, int shard, bool on_free_list)
 			bad++;
 		}
 	}
-	if (!bad &&
-	    !range_mapped(vb->start + ((unsigned long)bump << PAGE_SHIFT),
-			  vb->free, false)) {
+	if (!bad && !range_unmapped(vb_addr(vb, bump), vb->free)) {
 		pr_err("vmap_block_check: block %#lx: free pages are mapped",
 		       vb->start);
 		bad++;
@@ -1090,14 +1125,14 @@ int vmap_block_check(void)
 	}
 	spin_lock(&large_lock);
 	for (n = rb_first(&large_root); n; n = rb_next(n)) {
-		struct vm_ram_large *l = rb_entry(n, struct vm_ram_large, node);
+		struct vm_ram_large *l = large_of(n);
 
 		if (!l->vmn->live ||
 		    (unsigned long)l->vmn->vm.addr != l->addr ||
 		    l->vmn->vm.size != (unsigned long)l->count << PAGE_SHIFT ||
-		    !range_mapped(l->addr, l->count, true)) {
-			pr_err("vmap_block_check: large mapping %#lx (%u pages) is not a live area mapped whole",
-			       l->addr, l->count);
+		    !range_mapped(l->addr, l->count)) {
+			pr_err("%s: large mapping %#lx (%u pages) is not a live area mapped whole",
+			       __func__, l->addr, l->count);
 			bad++;
 		}
 	}

@@ -1,35 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vread() and vwrite(): copying to and from the vmalloc window through the
- * page tables and the direct map, so they work on either backend and never
- * fault. Holes read as zeros and are skipped by writes, as the kernel's
- * vread_iter() treats them; read-only leaves are skipped by writes too.
+ * page tables and the direct map (mmu_backing()), so they work on either
+ * backend and never fault. Holes read as zeros and are skipped by writes, as
+ * the kernel's vread_iter() treats them; read-only leaves are skipped by
+ * writes too.
  */
+#include <linux/vmalloc.h>
 #include <string.h>
 
+#include "lib/compiler.h"
 #include "lib/runtime.h"
-#include "mmu.h"
-#include "phys/phys.h"
-
-/*
- * Where the byte at @addr lives in the direct map, or NULL for a hole, a
- * frame outside RAM, or (when @write) a leaf that is not writable.
- */
-static char *backing_byte(unsigned long addr, bool write)
-{
-	unsigned long leaf_size, pfn;
-	pteval_t e;
-
-	if (!mmu_in_window(addr, 1))
-		return NULL;
-	e = mmu_lookup(addr, &leaf_size);
-	if (!entry_present(e) || (write && !(e & _PAGE_RW)))
-		return NULL;
-	pfn = entry_pfn(e) + ((addr & (leaf_size - 1)) >> PAGE_SHIFT);
-	if (pfn >= phys.max_pfn)
-		return NULL;
-	return phys.direct_map + (pfn << PAGE_SHIFT) + (addr & ~PAGE_MASK);
-}
+#include "mmu/mmu.h"
 
 /* Clamp a count that would run past the top of the address space. */
 static unsigned long clamp_count(unsigned long addr, unsigned long count)
@@ -39,11 +21,13 @@ static unsigned long clamp_count(unsigned long addr, unsigned long count)
 
 /*
  * Walk [addr, addr + count) a page at a time; @copy gets each chunk's
- * backing bytes in the direct map (NULL where there are none) and the
- * matching stretch of the caller's buffer. Returns the bytes @copy moved.
+ * backing bytes in the direct map (NULL where there are none, or where the
+ * leaf lacks the entry bits @need) and the matching stretch of the caller's
+ * buffer. Returns the bytes @copy moved.
  */
 static unsigned long
-for_each_chunk(char *buf, unsigned long addr, unsigned long count, bool write,
+for_each_chunk(char *buf, unsigned long addr, unsigned long count,
+	       pteval_t need,
 	       unsigned long (*copy)(char *buf, char *backing, unsigned long n))
 {
 	unsigned long done = 0, moved = 0;
@@ -52,7 +36,7 @@ for_each_chunk(char *buf, unsigned long addr, unsigned long count, bool write,
 		unsigned long n =
 			min(count - done, PAGE_SIZE - (addr & ~PAGE_MASK));
 
-		moved += copy(buf + done, backing_byte(addr, write), n);
+		moved += copy(buf + done, mmu_backing(addr, need), n);
 		done += n;
 		addr += n;
 	}
@@ -83,7 +67,7 @@ long vread(char *buf, char *addr, unsigned long count)
 	if (!uvm_ensure_booted() || !buf)
 		return 0;
 	count = clamp_count((unsigned long)addr, count);
-	return (long)for_each_chunk(buf, (unsigned long)addr, count, false,
+	return (long)for_each_chunk(buf, (unsigned long)addr, count, 0,
 				    copy_out);
 }
 
@@ -92,6 +76,6 @@ long vwrite(char *buf, char *addr, unsigned long count)
 	if (!uvm_ensure_booted() || !buf)
 		return 0;
 	count = clamp_count((unsigned long)addr, count);
-	return (long)for_each_chunk(buf, (unsigned long)addr, count, true,
+	return (long)for_each_chunk(buf, (unsigned long)addr, count, _PAGE_RW,
 				    copy_in);
 }
