@@ -269,7 +269,7 @@ int uvm_show(const char *file, FILE *out)
 	int err;
 
 	if (!file || !out) {
-		pr_warn("uvm_show: NULL %s", file ? "stream" : "file name");
+		pr_warn("%s: NULL %s", __func__, file ? "stream" : "file name");
 		return -EINVAL;
 	}
 	if (!uvm_ensure_booted())
@@ -286,7 +286,7 @@ int uvm_show(const char *file, FILE *out)
 	}
 	uvm_call_leave();
 	if (err == -ENOENT)
-		pr_warn("uvm_show: no file '%s'; known: config %s", file,
+		pr_warn("%s: no file '%s'; known: config %s", __func__, file,
 			proc_file_names());
 	return err;
 }

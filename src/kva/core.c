@@ -159,6 +159,11 @@ struct vmap_area *kva_alloc(unsigned long size, unsigned long align,
 	}
 	if (!va) {
 		atomic_fetch_add(&kva.failures, 1);
+		/*
+		 * The kernel's own words, under the kernel's name: this is the
+		 * line its alloc_vmap_area() prints when the range is full,
+		 * and the one a reader of a real log will search for.
+		 */
 		if (!(flags & KVA_NOWARN))
 			pr_warn("vmalloc_node_range for size %lu failed: Address range restricted to %#lx - %#lx",
 				size, vstart, vend);

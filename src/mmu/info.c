@@ -30,7 +30,7 @@ int uvm_pgtable_levels(void)
 int uvm_walk(unsigned long addr, FILE *out)
 {
 	if (!out) {
-		pr_warn("uvm_walk: NULL stream");
+		pr_warn("%s: NULL stream", __func__);
 		return -EINVAL;
 	}
 	if (!uvm_ensure_booted())

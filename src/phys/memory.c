@@ -439,7 +439,7 @@ void phys_exit(void)
 void *page_address(const struct page *page)
 {
 	if (unlikely(!phys_page_valid(page))) {
-		pr_warn("page_address: %p is not a struct page", page);
+		pr_warn("%s: %p is not a struct page", __func__, page);
 		return NULL;
 	}
 	return __page_address(page);
@@ -455,7 +455,7 @@ int virt_addr_valid(const void *addr)
 struct page *virt_to_page(const void *addr)
 {
 	if (unlikely(!virt_addr_valid(addr))) {
-		pr_warn("virt_to_page: %p is not in the direct map", addr);
+		pr_warn("%s: %p is not in the direct map", __func__, addr);
 		return NULL;
 	}
 	return __pfn_to_page(((uintptr_t)addr - (uintptr_t)phys.direct_map) >>
@@ -465,7 +465,7 @@ struct page *virt_to_page(const void *addr)
 unsigned long page_to_pfn(const struct page *page)
 {
 	if (unlikely(!phys_page_valid(page))) {
-		pr_warn("page_to_pfn: %p is not a struct page", page);
+		pr_warn("%s: %p is not a struct page", __func__, page);
 		return ~0UL;
 	}
 	return __page_to_pfn(page);
@@ -479,7 +479,7 @@ int pfn_valid(unsigned long pfn)
 struct page *pfn_to_page(unsigned long pfn)
 {
 	if (unlikely(!pfn_valid(pfn))) {
-		pr_warn("pfn_to_page: pfn %#lx is not a frame of any node",
+		pr_warn("%s: pfn %#lx is not a frame of any node", __func__,
 			pfn);
 		return NULL;
 	}
@@ -489,7 +489,7 @@ struct page *pfn_to_page(unsigned long pfn)
 phys_addr_t page_to_phys(const struct page *page)
 {
 	if (unlikely(!phys_page_valid(page))) {
-		pr_warn("page_to_phys: %p is not a struct page", page);
+		pr_warn("%s: %p is not a struct page", __func__, page);
 		return ~0ULL;
 	}
 	return (phys_addr_t)__page_to_pfn(page) << PAGE_SHIFT;
@@ -498,7 +498,7 @@ phys_addr_t page_to_phys(const struct page *page)
 int page_to_nid(const struct page *page)
 {
 	if (unlikely(!phys_page_valid(page))) {
-		pr_warn("page_to_nid: %p is not a struct page", page);
+		pr_warn("%s: %p is not a struct page", __func__, page);
 		return NUMA_NO_NODE;
 	}
 	return __page_to_nid(page);
@@ -507,7 +507,7 @@ int page_to_nid(const struct page *page)
 enum zone_type page_zonenum(const struct page *page)
 {
 	if (unlikely(!phys_page_valid(page))) {
-		pr_warn("page_zonenum: %p is not a struct page", page);
+		pr_warn("%s: %p is not a struct page", __func__, page);
 		return MAX_NR_ZONES;
 	}
 	return __page_zonenum(page);
@@ -525,7 +525,7 @@ int cpu_to_node(int cpu)
 	if (!uvm_ensure_booted())
 		return NUMA_NO_NODE;
 	if (cpu < 0 || cpu >= phys.nr_cpus) {
-		pr_warn("cpu_to_node: cpu %d is not online (nr_cpus=%d)", cpu,
+		pr_warn("%s: cpu %d is not online (nr_cpus=%d)", __func__, cpu,
 			phys.nr_cpus);
 		return NUMA_NO_NODE;
 	}

@@ -349,14 +349,14 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
 	if (!uvm_ensure_booted())
 		return NULL;
-	return __alloc_pages(gfp, order, NUMA_NO_NODE, "alloc_pages");
+	return __alloc_pages(gfp, order, NUMA_NO_NODE, __func__);
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
 	if (!uvm_ensure_booted())
 		return NULL;
-	return __alloc_pages(gfp, order, nid, "alloc_pages_node");
+	return __alloc_pages(gfp, order, nid, __func__);
 }
 
 struct page *__alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
@@ -364,10 +364,10 @@ struct page *__alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	if (!uvm_ensure_booted())
 		return NULL;
 	if (nid == NUMA_NO_NODE) {
-		pr_warn("__alloc_pages_node: needs a node, not NUMA_NO_NODE");
+		pr_warn("%s: needs a node, not NUMA_NO_NODE", __func__);
 		return NULL;
 	}
-	return __alloc_pages(gfp, order, nid, "__alloc_pages_node");
+	return __alloc_pages(gfp, order, nid, __func__);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
@@ -377,10 +377,10 @@ unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 	if (!uvm_ensure_booted())
 		return 0;
 	if (gfp & __GFP_HIGHMEM) {
-		pr_warn("__get_free_pages: __GFP_HIGHMEM pages have no address");
+		pr_warn("%s: __GFP_HIGHMEM pages have no address", __func__);
 		return 0;
 	}
-	page = __alloc_pages(gfp, order, NUMA_NO_NODE, "__get_free_pages");
+	page = __alloc_pages(gfp, order, NUMA_NO_NODE, __func__);
 	return page ? (unsigned long)__page_address(page) : 0;
 }
 
@@ -475,7 +475,7 @@ static bool page_ref_put(struct page *page)
 
 void __free_pages(struct page *page, unsigned int order)
 {
-	if (!page_is_allocated_head(page, order, "__free_pages"))
+	if (!page_is_allocated_head(page, order, __func__))
 		return;
 	debug_enter();
 	if (page_ref_put(page))
@@ -490,7 +490,7 @@ void free_pages(unsigned long addr, unsigned int order)
 	if (!addr)
 		return;
 	if (!virt_addr_valid((void *)addr) || !PAGE_ALIGNED(addr)) {
-		pr_warn("free_pages: %#lx is not a page of the direct map",
+		pr_warn("%s: %#lx is not a page of the direct map", __func__,
 			addr);
 		return;
 	}
@@ -527,7 +527,7 @@ void phys_table_free(struct page *page)
 int page_count(const struct page *page)
 {
 	if (!phys_page_valid(page)) {
-		pr_warn("page_count: %p is not a struct page", page);
+		pr_warn("%s: %p is not a struct page", __func__, page);
 		return 0;
 	}
 	return (int)page_ref_count(page);
@@ -536,7 +536,7 @@ int page_count(const struct page *page)
 void get_page(struct page *page)
 {
 	if (!phys_page_valid(page) || !page_ref_count(page)) {
-		pr_warn("get_page: %p is not an allocated page", page);
+		pr_warn("%s: %p is not an allocated page", __func__, page);
 		return;
 	}
 	atomic_fetch_add_explicit(&page->_refcount, 1, memory_order_relaxed);
@@ -546,7 +546,7 @@ void put_page(struct page *page)
 {
 	if (!phys_page_valid(page) || !page_ref_count(page) ||
 	    page_is_free_head(page)) {
-		pr_warn("put_page: %p is not an allocated page", page);
+		pr_warn("%s: %p is not an allocated page", __func__, page);
 		return;
 	}
 	debug_enter();
@@ -559,10 +559,10 @@ void split_page(struct page *page, unsigned int order)
 {
 	unsigned long i;
 
-	if (!page_is_allocated_head(page, order, "split_page"))
+	if (!page_is_allocated_head(page, order, __func__))
 		return;
 	if (page_ref_count(page) != 1) {
-		pr_warn("split_page: pfn %#lx has %u references",
+		pr_warn("%s: pfn %#lx has %u references", __func__,
 			__page_to_pfn(page), page_ref_count(page));
 		return;
 	}

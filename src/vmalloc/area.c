@@ -494,7 +494,7 @@ int vmalloc_check(void)
 	bad += vmap_block_check();
 	if (pages != vmalloc_nr_pages()) {
 		bad++;
-		pr_err("vmalloc_check: areas hold %lu pages, the count says %lu",
+		pr_err("%s: areas hold %lu pages, the count says %lu", __func__,
 		       pages, vmalloc_nr_pages());
 	}
 	return bad;

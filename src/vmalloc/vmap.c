@@ -366,8 +366,8 @@ void vunmap(const void *addr)
 		return;
 	vmn = vm_area_claim(addr, VM_ALLOC | VM_RAM_INTERNAL);
 	if (vmn == ERR_PTR(-EPERM))
-		pr_warn("vunmap: %p is not a vmap() area (vfree() a vmalloc() area, vm_unmap_ram() a vm_map_ram() one); it stays",
-			addr);
+		pr_warn("%s: %p is not a vmap() area (vfree() a vmalloc() area, vm_unmap_ram() a vm_map_ram() one); it stays",
+			__func__, addr);
 	else if (IS_ERR(vmn))
 		pr_warn("Trying to vunmap() nonexistent vm area (%p)", addr);
 	else
@@ -556,14 +556,14 @@ void free_vm_area(struct vm_struct *area)
 	if (vmn->va) {
 		claimed = vm_area_claim(area->addr, VM_RAM_INTERNAL);
 		if (IS_ERR(claimed)) {
-			pr_warn("free_vm_area: %p is not an area that can be freed this way; it stays",
-				area->addr);
+			pr_warn("%s: %p is not an area that can be freed this way; it stays",
+				__func__, area->addr);
 			goto out;
 		}
 		if (claimed != vmn) {
 			republish(claimed);
-			pr_warn("free_vm_area: the vm_struct %p is not the area at %p; it stays",
-				area, area->addr);
+			pr_warn("%s: the vm_struct %p is not the area at %p; it stays",
+				__func__, area, area->addr);
 			goto out;
 		}
 		if (remove_claimed(vmn))
