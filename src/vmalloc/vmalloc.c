@@ -171,144 +171,192 @@ static void *revive_area(unsigned long size, unsigned long align,
 	return vmn->vm.addr;
 }
 
-static void *vmalloc_node_range(unsigned long size, unsigned long align,
-				unsigned long start, unsigned long end,
-				gfp_t gfp_mask, pgprot_t prot,
-				unsigned long vm_flags, int node,
-				const void *caller)
+/* What a vmalloc call asked for, as it asked (before any rounding). */
+struct vmalloc_request {
+	unsigned long size;
+	unsigned long align;
+	unsigned long start;
+	unsigned long end;
+	gfp_t gfp;
+	pgprot_t prot;
+	unsigned long vm_flags;
+	int node;
+	const void *caller;
+};
+
+/* Whether @req can be tried at all; one warning line when it cannot. */
+static bool vmalloc_request_valid(const struct vmalloc_request *req)
 {
-	unsigned long real_size = size, real_align = align, nr, got;
-	bool nowarn = gfp_mask & __GFP_NOWARN;
-	unsigned int shift = PAGE_SHIFT, nofail_warned = 0;
-	struct vm_node *vmn;
-	void *addr;
-	int err;
-
-	if (!uvm_ensure_booted())
-		return NULL;
-	/* Zero, too big to round up to a page, or more than all of RAM. */
-	if (!size || size > (unsigned long)-PMD_SIZE ||
-	    (PAGE_ALIGN(size) >> PAGE_SHIFT) > phys.max_pfn) {
-		if (!nowarn)
+	if (!req->size || req->size > (unsigned long)-PMD_SIZE ||
+	    (PAGE_ALIGN(req->size) >> PAGE_SHIFT) > phys.max_pfn) {
+		/* Zero, too big to round up to a page, or more than all RAM. */
+		if (!(req->gfp & __GFP_NOWARN))
 			pr_warn("vmalloc error: size %lu, exceeds total pages",
-				real_size);
-		return NULL;
+				req->size);
+		return false;
 	}
-	if (node != NUMA_NO_NODE && (node < 0 || node >= phys.nr_nodes)) {
+	if (req->node != NUMA_NO_NODE &&
+	    (req->node < 0 || req->node >= phys.nr_nodes)) {
 		pr_warn("vmalloc error: size %lu, node %d does not exist",
-			real_size, node);
-		return NULL;
+			req->size, req->node);
+		return false;
 	}
-	if (align && !is_power_of_2(align)) {
+	if (req->align && !is_power_of_2(req->align)) {
 		pr_warn("vmalloc error: size %lu, alignment %#lx is not a power of two",
-			real_size, align);
-		return NULL;
+			req->size, req->align);
+		return false;
 	}
-	vm_flags &= ~VM_INTERNAL_FLAGS;
-	vm_flags |= VM_ALLOC;
+	return true;
+}
 
-	/*
-	 * Huge mappings: when the area (per node, if spread) holds at least
-	 * 2 MiB, it is sized and aligned in 2 MiB steps; a failure below
-	 * falls back to small pages.
-	 */
-	if ((vm_flags & VM_ALLOW_HUGE_VMAP) && !vmalloc_params.nohuge) {
-		unsigned long per_node = size;
+/*
+ * The page size to try first: 2 MiB when huge mappings are allowed and the
+ * area (per node, if spread over all of them) holds at least that much.
+ */
+static unsigned int vmalloc_first_shift(const struct vmalloc_request *req)
+{
+	unsigned long per_node = req->size;
 
-		if (node == NUMA_NO_NODE)
-			per_node /= (unsigned long)phys.nr_nodes;
-		if (per_node >= PMD_SIZE)
-			shift = PMD_SHIFT;
-	}
-again:
-	if (shift > PAGE_SHIFT) {
-		align = max(real_align, 1UL << shift);
-		size = ALIGN_UP(real_size, 1UL << shift);
-	} else {
-		align = real_align;
-		size = PAGE_ALIGN(real_size);
-	}
-	nr = size >> PAGE_SHIFT;
+	if (!(req->vm_flags & VM_ALLOW_HUGE_VMAP) || vmalloc_params.nohuge)
+		return PAGE_SHIFT;
+	if (req->node == NUMA_NO_NODE)
+		per_node /= (unsigned long)phys.nr_nodes;
+	return per_node >= PMD_SIZE ? PMD_SHIFT : PAGE_SHIFT;
+}
 
-	if (shift == PAGE_SHIFT) {
-		addr = revive_area(size, align, start, end, gfp_mask, prot,
-				   vm_flags, node, caller, real_size);
-		if (addr)
-			return addr;
-	}
+/*
+ * Give the reserved area @vmn its pages and map them; false (with the
+ * reason printed, unless quiet) when it cannot, and then nothing is
+ * mapped and the caller discards the area.
+ */
+static bool vmalloc_fill_area(struct vm_node *vmn,
+			      const struct vmalloc_request *req,
+			      unsigned int shift)
+{
+	unsigned long nr = ALIGN_UP(req->size, 1UL << shift) >> PAGE_SHIFT, got;
+	bool warn = !(req->gfp & __GFP_NOWARN);
 
-	/* A failed huge try falls back quietly. */
-	vmn = vm_area_reserve(
-		size, align, start, end, vm_flags | VM_UNINITIALIZED, 0,
-		gfp_mask | (shift > PAGE_SHIFT ? __GFP_NOWARN : 0), caller);
-	if (!vmn) {
-		/*
-		 * __GFP_NOFAIL waits for address space as the kernel does:
-		 * someone may free some (a huge try falls back first).
-		 */
-		if ((gfp_mask & __GFP_NOFAIL) && shift == PAGE_SHIFT) {
-			if (!nofail_warned++ && !nowarn)
-				pr_warn("vmalloc error: size %lu, vm_struct allocation failed. Retrying.",
-					real_size);
-			usleep(1000);
-			goto again;
-		}
-		goto fail;
-	}
-	vmn->vm.requested_size = real_size;
-	vmn->nid = node;
-	vmn->prot = prot;
-	vmn->zone_gfp = gfp_mask & GFP_VMALLOC_ZONES;
+	vmn->vm.requested_size = req->size;
+	vmn->nid = req->node;
+	vmn->prot = req->prot;
+	vmn->zone_gfp = req->gfp & GFP_VMALLOC_ZONES;
 
-	if (alloc_pages_array(vmn, nr, gfp_mask, node)) {
-		if (!nowarn)
+	if (alloc_pages_array(vmn, nr, req->gfp, req->node)) {
+		if (warn)
 			pr_warn("vmalloc error: size %lu, failed to allocate page array size %lu",
-				real_size, nr * sizeof(struct page *));
-		goto discard;
+				req->size, nr * sizeof(struct page *));
+		return false;
 	}
 
-	got = vm_alloc_pages(gfp_mask, node, nr, vmn->vm.pages);
+	got = vm_alloc_pages(req->gfp, req->node, nr, vmn->vm.pages);
 	/*
 	 * Freed areas keep their pages until a purge (the safety rule), so
 	 * a shortage may be only that: purge, then try for the rest once.
 	 */
 	if (got < nr && lazy_pages_pending()) {
 		kva_purge(true);
-		got += vm_alloc_pages(gfp_mask, node, nr - got,
+		got += vm_alloc_pages(req->gfp, req->node, nr - got,
 				      vmn->vm.pages + got);
 	}
 	vmn->vm.nr_pages = (unsigned int)got;
 	if (got < nr) {
-		if (!nowarn && shift == PAGE_SHIFT)
+		/* A huge try's shortage is no news: small pages come next. */
+		if (warn && shift == PAGE_SHIFT)
 			pr_warn("vmalloc error: size %lu, page order 0, failed to allocate pages",
-				real_size);
-		goto discard;
+				req->size);
+		return false;
 	}
 
 	if (shift > PAGE_SHIFT && pages_form_pmds(vmn->vm.pages, nr))
 		vmn->vm.page_order = PMD_SHIFT - PAGE_SHIFT;
 	/* Each 2 MiB that is one aligned run maps with a PMD leaf. */
-	err = mmu_map_pages(vmn->va->va_start, vmn->vm.pages, nr, prot, shift);
-	if (err) {
-		if (!nowarn)
+	if (mmu_map_pages(vmn->va->va_start, vmn->vm.pages, nr, req->prot,
+			  shift)) {
+		if (warn)
 			pr_warn("vmalloc error: size %lu, failed to map pages",
-				real_size);
-		goto discard;
+				req->size);
+		return false;
 	}
-
 	vmn->vm.flags &= ~VM_UNINITIALIZED;
+	return true;
+}
+
+/*
+ * One try at page size 1 << @shift: a small try first takes back a
+ * released area of the same shape, if there is one (revive_area()), and
+ * otherwise reserves address space and fills it. A huge try fails quietly,
+ * since the small try follows. __GFP_NOFAIL waits for address space as the
+ * kernel does: someone may free some. NULL with everything rolled back.
+ */
+static void *vmalloc_try(const struct vmalloc_request *req, unsigned int shift)
+{
+	unsigned long size = ALIGN_UP(req->size, 1UL << shift);
+	unsigned long align =
+		shift > PAGE_SHIFT ? max(req->align, 1UL << shift) : req->align;
+	gfp_t gfp = req->gfp | (shift > PAGE_SHIFT ? __GFP_NOWARN : 0);
+	bool warned = false;
+	struct vm_node *vmn;
+	void *addr;
+
+	for (;;) {
+		if (shift == PAGE_SHIFT) {
+			addr = revive_area(size, req->align, req->start,
+					   req->end, req->gfp, req->prot,
+					   req->vm_flags, req->node,
+					   req->caller, req->size);
+			if (addr)
+				return addr;
+		}
+		vmn = vm_area_reserve(size, align, req->start, req->end,
+				      req->vm_flags | VM_UNINITIALIZED, 0, gfp,
+				      req->caller);
+		if (vmn)
+			break;
+		if (!(req->gfp & __GFP_NOFAIL) || shift != PAGE_SHIFT)
+			return NULL;
+		if (!warned && !(req->gfp & __GFP_NOWARN))
+			pr_warn("vmalloc error: size %lu, vm_struct allocation failed. Retrying.",
+				req->size);
+		warned = true;
+		usleep(1000);
+	}
+	if (!vmalloc_fill_area(vmn, req, shift)) {
+		/* Nothing is mapped: the pages go at once, the range lazily. */
+		vm_area_discard(vmn);
+		return NULL;
+	}
 	vm_area_publish(vmn);
 	return vmn->vm.addr;
+}
 
-discard:
-	/* Nothing is mapped: the pages can go at once, the range lazily. */
-	vm_area_discard(vmn);
-fail:
-	if (shift > PAGE_SHIFT) {
-		shift = PAGE_SHIFT;
-		goto again;
-	}
-	return NULL;
+static void *vmalloc_node_range(unsigned long size, unsigned long align,
+				unsigned long start, unsigned long end,
+				gfp_t gfp_mask, pgprot_t prot,
+				unsigned long vm_flags, int node,
+				const void *caller)
+{
+	struct vmalloc_request req = {
+		.size = size,
+		.align = align,
+		.start = start,
+		.end = end,
+		.gfp = gfp_mask,
+		.prot = prot,
+		.vm_flags = (vm_flags & ~VM_INTERNAL_FLAGS) | VM_ALLOC,
+		.node = node,
+		.caller = caller,
+	};
+	unsigned int shift;
+	void *addr;
+
+	if (!uvm_ensure_booted() || !vmalloc_request_valid(&req))
+		return NULL;
+	shift = vmalloc_first_shift(&req);
+	addr = vmalloc_try(&req, shift);
+	/* A huge try that failed falls back to small pages. */
+	if (!addr && shift > PAGE_SHIFT)
+		addr = vmalloc_try(&req, PAGE_SHIFT);
+	return addr;
 }
 
 /*
