@@ -2132,3 +2132,30 @@ Test(mmu_meminfo, page_tables)
 	expect_page_tables(want);
 	assert_all_free();
 }
+
+/*
+ * An unknown file name gets -ENOENT and one warning that lists every file
+ * there is; each name it lists is one uvm_show() knows.
+ */
+Test(mmu_meminfo, unknown_file_lists_every_file)
+{
+	char line[UVM_LOG_LINE_MAX + 1], *known, *name, *save;
+	FILE *null = fopen("/dev/null", "w");
+	int listed = 0;
+
+	cr_assert_not_null(null);
+	boot("mem=64M");
+	cap_reset();
+	cr_assert_eq(uvm_show("nosuch", null), -ENOENT);
+	cr_assert_eq(cap_count(), 1, "%d lines", cap_count());
+	snprintf(line, sizeof(line), "%s", cap.last_warn);
+	known = strstr(line, "known: ");
+	cr_assert_not_null(known, "%s", line);
+	for (name = strtok_r(known + strlen("known: "), " ", &save); name;
+	     name = strtok_r(NULL, " ", &save)) {
+		cr_assert_eq(uvm_show(name, null), 0, "'%s' is listed", name);
+		listed++;
+	}
+	cr_assert_eq(listed, 7, "%s", line); /* config and the six proc files */
+	fclose(null);
+}

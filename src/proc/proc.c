@@ -9,17 +9,28 @@
 #include "proc.h"
 #include "proc_files.h"
 
+/*
+ * Every file, once: X(name) for each, in the order the names are listed.
+ * The table and the list of names are both made from it.
+ */
+#define PROC_FILES(X)   \
+	X(buddyinfo)    \
+	X(pagetypeinfo) \
+	X(zoneinfo)     \
+	X(meminfo)      \
+	X(vmallocinfo)  \
+	X(layout)
+
+#define PROC_FILE_ENTRY(name) { #name, proc_##name },
+#define PROC_FILE_NAME(name) " " #name
+
 static const struct {
 	const char *name;
 	void (*show)(FILE *out);
-} files[] = {
-	{ "buddyinfo", proc_buddyinfo },
-	{ "pagetypeinfo", proc_pagetypeinfo },
-	{ "zoneinfo", proc_zoneinfo },
-	{ "meminfo", proc_meminfo },
-	{ "vmallocinfo", proc_vmallocinfo },
-	{ "layout", proc_layout },
-};
+} files[] = { PROC_FILES(PROC_FILE_ENTRY) };
+
+/* Each name after a space: the list proper starts at names + 1. */
+static const char names[] = PROC_FILES(PROC_FILE_NAME);
 
 int proc_show(const char *name, FILE *out)
 {
@@ -36,5 +47,5 @@ int proc_show(const char *name, FILE *out)
 
 const char *proc_file_names(void)
 {
-	return "buddyinfo pagetypeinfo zoneinfo meminfo vmallocinfo layout";
+	return names + 1;
 }
