@@ -5,7 +5,8 @@
 #   make                plain build in build/
 #   make run            build, then ./build/uvmalloc demo
 #   make check          everything CI runs (see below); its last line
-#                       counts the tests: "check: N passed, M failed"
+#                       counts the tests and the stages: "check: N tests
+#                       passed, M failed, S stages"
 #   make install        build, then install to $(PREFIX) (DESTDIR honoured)
 #   make format         clang-format -i every C file under the source dirs
 #   make format-check   fail if clang-format would change a C file
@@ -211,9 +212,14 @@ check: deps
 	if [[ -n $$failed_stages ]]; then line="$$line ($${failed_stages# })"; fi; \
 	if [[ -n $$skipped ]]; then line="$$line, skipped:$$skipped"; fi; \
 	echo "$$line"; \
-	line="check: $$tests_passed passed, $$tests_failed failed"; \
+	line="check: $$tests_passed tests passed, $$tests_failed failed"; \
 	if [[ $$tests_skipped != 0 ]]; then \
 		line="$$line, $$tests_skipped skipped"; \
+	fi; \
+	stages=$$((passed + failed)); \
+	line="$$line, $$stages stage$$( ((stages == 1)) || echo s)"; \
+	if [[ $$failed != 0 ]]; then \
+		line="$$line ($$failed failed:$$failed_stages)"; \
 	fi; \
 	echo "$$line"; \
 	[[ $$failed == 0 ]]
