@@ -10,6 +10,7 @@
 #ifndef UVMALLOC_H
 #define UVMALLOC_H
 
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -248,6 +249,174 @@ void uvm_kva_stats(struct uvm_kva_stats *stats);
  * Return: 0, or a negative errno.
  */
 int uvm_walk(unsigned long addr, FILE *out);
+
+/**
+ * enum uvm_addr_kind - what an address is to the vmalloc window
+ * @UVM_ADDR_NONE: in no area
+ * @UVM_ADDR_INSIDE: inside a live area
+ * @UVM_ADDR_GUARD: in the guard page after a live area
+ * @UVM_ADDR_FREED: in an area freed and not purged yet
+ */
+enum uvm_addr_kind {
+	UVM_ADDR_NONE = 0,
+	UVM_ADDR_INSIDE = 1,
+	UVM_ADDR_GUARD = 2,
+	UVM_ADDR_FREED = 3,
+};
+
+/**
+ * uvm_addr_describe() - which area an address falls in, as vmallocinfo
+ *                       names it
+ * @addr: any address
+ * @buf: set to the area's /proc/vmallocinfo line (empty for none)
+ * @len: its size
+ *
+ * For reports of a fault: whether it hit a guard page, and of which area.
+ * Takes the locks vmallocinfo takes.
+ *
+ * Return: an enum uvm_addr_kind, or -EINVAL without a buffer.
+ */
+int uvm_addr_describe(unsigned long addr, char *buf, size_t len);
+
+/* ------------------------------------------------------ kernel modules */
+
+/*
+ * Modules: shared objects built from kernel-style sources against the
+ * module headers (include/uvmalloc/kmod, see docs/kmod.md). `uvmalloc
+ * insmod` builds and runs them; these calls let any program do the same.
+ */
+struct uvm_module;
+
+/**
+ * struct uvm_module_param - one module_param() of a loaded module
+ * @name: its name
+ * @type: "int", "bool", "charp", ...
+ * @desc: MODULE_PARM_DESC()'s text, or NULL
+ * @perm: its permissions
+ * @initial: its value when the module was loaded, as text
+ * @value: its value now, as text
+ */
+struct uvm_module_param {
+	const char *name;
+	const char *type;
+	const char *desc;
+	unsigned int perm;
+	char initial[64];
+	char value[64];
+};
+
+/**
+ * uvm_module_load() - load a module's shared object, running nothing of it
+ *                     but its registrations
+ * @path: the shared object
+ * @name: the module's name (for messages and symbols), or NULL
+ * @err: where a reason goes on failure
+ * @errlen: its size
+ *
+ * Loads are serialised; the module's functions are named in vmallocinfo
+ * and backtraces from then on.
+ *
+ * Return: the module, or NULL with @err set.
+ */
+struct uvm_module *uvm_module_load(const char *path, const char *name,
+				   char *err, size_t errlen);
+
+/**
+ * uvm_module_name() - the name given to uvm_module_load()
+ * @m: the module
+ *
+ * Return: the name.
+ */
+const char *uvm_module_name(const struct uvm_module *m);
+
+/**
+ * uvm_module_has_init() - whether the module has a module_init()
+ * @m: the module
+ *
+ * Return: true if it has.
+ */
+bool uvm_module_has_init(const struct uvm_module *m);
+
+/**
+ * uvm_module_has_exit() - whether the module has a module_exit()
+ * @m: the module
+ *
+ * Return: true if it has.
+ */
+bool uvm_module_has_exit(const struct uvm_module *m);
+
+/**
+ * uvm_module_nr_params() - how many parameters the module has
+ * @m: the module
+ *
+ * Return: the count.
+ */
+int uvm_module_nr_params(const struct uvm_module *m);
+
+/**
+ * uvm_module_param_at() - describe parameter @i
+ * @m: the module
+ * @i: 0 .. uvm_module_nr_params() - 1
+ * @out: filled in
+ *
+ * Return: 0, or -ENOENT past the end.
+ */
+int uvm_module_param_at(const struct uvm_module *m, int i,
+			struct uvm_module_param *out);
+
+/**
+ * uvm_module_set_param() - set a parameter from text, as insmod does
+ * @m: the module
+ * @name: the parameter
+ * @value: its new value (integers in any C base; bools y/n/1/0/on/off)
+ *
+ * Return: 0; -ENOENT for an unknown name; -EINVAL for a value that does
+ * not parse; -ERANGE for one out of the type's range.
+ */
+int uvm_module_set_param(struct uvm_module *m, const char *name,
+			 const char *value);
+
+/**
+ * uvm_module_nr_info() - how many MODULE_*() fields the module has
+ * @m: the module
+ *
+ * Return: the count.
+ */
+int uvm_module_nr_info(const struct uvm_module *m);
+
+/**
+ * uvm_module_info_at() - field @i: its tag ("license", "author", ...) and
+ *                        value
+ * @m: the module
+ * @i: 0 .. uvm_module_nr_info() - 1
+ * @tag: set to the tag
+ * @value: set to the value
+ *
+ * Return: 0, or -ENOENT past the end.
+ */
+int uvm_module_info_at(const struct uvm_module *m, int i, const char **tag,
+		       const char **value);
+
+/**
+ * uvm_module_run_init() - run the module's init on the calling thread,
+ *                         as the task "insmod"
+ * @m: the module
+ *
+ * Return: what init returned (0 without one).
+ */
+int uvm_module_run_init(struct uvm_module *m);
+
+/**
+ * uvm_module_run_exit() - run the module's exit, if it has one, as "rmmod"
+ * @m: the module
+ */
+void uvm_module_run_exit(struct uvm_module *m);
+
+/**
+ * uvm_module_unload() - unload the shared object and forget the module
+ * @m: the module, or NULL
+ */
+void uvm_module_unload(struct uvm_module *m);
 
 #pragma GCC visibility pop
 

@@ -30,6 +30,8 @@
 #include <string.h>
 #include <uvmalloc.h>
 
+#include "insmod.h"
+
 #define PROG "uvmalloc"
 
 enum {
@@ -74,6 +76,7 @@ struct command {
 	int min_args;
 	int max_args;
 	int (*run)(const struct invocation *inv);
+	bool own_options; /* parses its own options (after -h/--help) */
 };
 
 /*
@@ -507,6 +510,16 @@ static int run_demo(const struct invocation *inv)
 	"stderr), an allocation failed or an invariant checker reported; 2\n"  \
 	"misuse, one line on stderr and nothing on stdout"
 
+static int run_insmod(const struct invocation *inv)
+{
+	return insmod_main(inv->cmdline, inv->argc, inv->argv);
+}
+
+static int run_modinfo(const struct invocation *inv)
+{
+	return modinfo_main(inv->cmdline, inv->argc, inv->argv);
+}
+
 static const struct command commands[] = {
 	{
 		.name = "demo",
@@ -568,6 +581,51 @@ static const struct command commands[] = {
 		.min_args = 0,
 		.max_args = ARGS_ANY,
 		.run = run_walk,
+	},
+	{
+		.name = "insmod",
+		.operands = "FILE.c|FILE.so [param=value...]",
+		.summary =
+			"build a kernel-style module source against the module\n"
+			"headers, run its init (and exit), print its log",
+		.help = "Build FILE.c with the system compiler ($CC, else cc) against the\n"
+			"module headers (<linux/module.h>, <linux/vmalloc.h>, ...) into a\n"
+			"shared object, cached by content under ~/.cache/uvmalloc/modules\n"
+			"(or load FILE.so as it is); set its module_param()s from the\n"
+			"param=value words; run its init on a task named insmod, then its\n"
+			"exit; print its log as dmesg does. A <linux/...> header that is not\n"
+			"one of the module headers is refused, naming it.\n"
+			"options:\n"
+			"  -g             build with debug information, unoptimised enough\n"
+			"                 for gdb --args uvmalloc insmod -g mod.c\n"
+			"  --time         dmesg-style [seconds] before each line\n"
+			"  --loglevel=N   print messages of levels below N (default 7:\n"
+			"                 everything but KERN_DEBUG)\n"
+			"  --timeout=SEC  give up (exit 1) when init has not returned\n"
+			"  -b CMDLINE     boot options, as before the command\n"
+			"exit status: 0 when init returned 0, or -EAGAIN (a test module\n"
+			"unloading itself); 1 when the build failed, the module has no\n"
+			"init, init returned another error (named), the module crashed\n"
+			"(an oops report names the address, the area whose guard page it\n"
+			"hit, and the call trace), left vmalloc areas allocated (each\n"
+			"listed with its caller) or timed out; 2 for misuse, an unknown\n"
+			"parameter (the valid ones are listed) or a malformed value.\n",
+		.min_args = 1,
+		.max_args = ARGS_ANY,
+		.run = run_insmod,
+		.own_options = true,
+	},
+	{
+		.name = "modinfo",
+		.operands = "FILE.c|FILE.so",
+		.summary = "list a module's parameters and MODULE_*() fields",
+		.help = "Build (as insmod does) and load FILE without running it, and list\n"
+			"its MODULE_*() fields (license, author, description, ...) and each\n"
+			"parameter with its type, default, permissions and description.\n",
+		.min_args = 1,
+		.max_args = 3,
+		.run = run_modinfo,
+		.own_options = true,
 	},
 };
 
@@ -672,7 +730,7 @@ static int dispatch(const struct command *cmd, const char *cmdline, int argc,
 			command_usage(cmd);
 			return EXIT_OK;
 		}
-		if (is_option(argv[i]))
+		if (is_option(argv[i]) && !cmd->own_options)
 			return misuse(cmd->name, "unknown option '%s'",
 				      argv[i]);
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "log_sink.h"
 #include "spinlock.h"
 
 #define LOG_PREFIX "uvmalloc: "
@@ -199,5 +200,23 @@ void uvm_printk(int level, const char *fmt, ...)
 
 	fn(level, line, arg);
 out:
+	uvm_call_leave();
+}
+
+void uvm_log_emit(int level, const char *line)
+{
+	uvm_log_fn fn;
+	void *arg;
+
+	uvm_call_enter();
+	atomic_fetch_add_explicit(&log_total, 1, memory_order_relaxed);
+	if (level <= UVM_LOG_WARNING)
+		atomic_fetch_add_explicit(&log_warnings, 1,
+					  memory_order_relaxed);
+	spin_lock(&log_lock);
+	fn = log_sink;
+	arg = log_sink_arg;
+	spin_unlock(&log_lock);
+	fn(level, line, arg);
 	uvm_call_leave();
 }

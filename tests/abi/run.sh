@@ -48,11 +48,15 @@ inc="$prefix/include"
 mapfile -t headers < <(cd "$inc" && find . -name '*.h' | sed 's|^\./||' |
 	sort)
 ((${#headers[@]})) || fail "no headers installed under $inc"
+# The module headers (uvmalloc/kmod/linux/*.h) are included as modules
+# include them, with their folder first on the path.
 for h in "${headers[@]}"; do
 	h=${h#uvmalloc/}
+	h=${h#kmod/}
 	echo "#include <$h>"
-done >"$tmp/all.c"
-gcc -std=gnu11 -I"$inc" -I"$inc/uvmalloc" -fsyntax-only \
+done | sort -u >"$tmp/all.c"
+gcc -std=gnu11 -I"$inc/uvmalloc/kmod" -I"$inc" -I"$inc/uvmalloc" \
+	-fsyntax-only \
 	-aux-info "$tmp/aux" "$tmp/all.c" ||
 	fail "the installed headers do not compile together"
 

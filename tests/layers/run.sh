@@ -28,7 +28,8 @@ declare -A may=(
 	[kva]="lib kva"
 	[vmalloc]="lib phys mmu kva vmalloc"
 	[proc]="lib phys mmu kva vmalloc proc"
-	[boot]="lib phys mmu kva vmalloc proc boot"
+	[kmod]="lib phys mmu kva vmalloc proc kmod"
+	[boot]="lib phys mmu kva vmalloc proc kmod boot"
 )
 upward_hook=uvm_autoboot
 
