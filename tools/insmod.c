@@ -53,6 +53,8 @@ struct insmod_opts {
 	double timeout_s; /* 0: none */
 	int nr_params;
 	char **params;
+	int nr_cflags;
+	char **cflags; /* -D and -I words, passed to the compiler */
 	char modname[64];
 };
 
@@ -326,7 +328,7 @@ static int build_module(const char *src, char *so, size_t solen)
 	const char *cc = getenv("CC");
 	char dir[PATH_MAX], tmp[PATH_MAX + 64], modname_def[128];
 	char inc_kmod[PATH_MAX + 32], inc_pub[PATH_MAX + 32], inc[PATH_MAX + 8];
-	const char *argv[32];
+	const char *argv[64];
 	uint64_t h = 0xcbf29ce484222325ULL;
 	struct stat st;
 	int argc = 0, status;
@@ -350,12 +352,15 @@ static int build_module(const char *src, char *so, size_t solen)
 	argv[argc++] = "-fno-omit-frame-pointer";
 	argv[argc++] = "-Wall";
 	argv[argc++] = "-Wno-unused-function";
+	argv[argc++] = "-D_GNU_SOURCE";
 	argv[argc++] = "-D__KERNEL__";
 	argv[argc++] = "-DMODULE";
 	argv[argc++] = modname_def;
 	argv[argc++] = inc_kmod;
 	argv[argc++] = inc_pub;
 	argv[argc++] = inc;
+	for (int i = 0; i < opts.nr_cflags && argc < 56; i++)
+		argv[argc++] = opts.cflags[i];
 
 	h = hash_file(h, src);
 	h = hash_headers(h);
@@ -701,7 +706,8 @@ static int parse_args(const char *cmd, int argc, char **argv, bool insmod)
 	int i;
 
 	opts.params = calloc((size_t)argc + 1, sizeof(char *));
-	if (!opts.params)
+	opts.cflags = calloc((size_t)argc + 1, sizeof(char *));
+	if (!opts.params || !opts.cflags)
 		return EXIT_FAIL;
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -742,6 +748,9 @@ static int parse_args(const char *cmd, int argc, char **argv, bool insmod)
 				return EXIT_USAGE;
 			}
 			opts.loglevel = (int)v;
+		} else if ((!strncmp(a, "-D", 2) || !strncmp(a, "-I", 2)) &&
+			   a[2]) {
+			opts.cflags[opts.nr_cflags++] = argv[i];
 		} else if (a[0] == '-' && a[1]) {
 			fail_line(cmd,
 				  "unknown option '%s' (see '" PROG

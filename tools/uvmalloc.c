@@ -603,6 +603,8 @@ static const struct command commands[] = {
 			"                 everything but KERN_DEBUG)\n"
 			"  --timeout=SEC  give up (exit 1) when init has not returned\n"
 			"  -b CMDLINE     boot options, as before the command\n"
+			"  -DNAME[=VALUE], -IDIR\n"
+			"                 passed to the compiler (a CONFIG_ symbol, say)\n"
 			"exit status: 0 when init returned 0, or -EAGAIN (a test module\n"
 			"unloading itself); 1 when the build failed, the module has no\n"
 			"init, init returned another error (named), the module crashed\n"

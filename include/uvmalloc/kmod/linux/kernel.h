@@ -34,7 +34,18 @@
 #include <linux/printk.h>
 #include <linux/sched.h>
 
+#include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/preempt.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/timex.h>
+#if __has_include(<linux/percpu.h>)
+#include <linux/percpu.h>
+#endif
 
 #ifndef container_of
 #define container_of(ptr, type, member) \

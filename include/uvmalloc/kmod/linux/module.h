@@ -43,16 +43,14 @@ UVM_KMOD_API_END
 	{                                                                     \
 		int (*__fn)(void) = initfn;                                   \
 		__uvm_module_init(__fn);                                      \
-	}                                                                     \
-	struct __uvm_module_init_end
+	}
 
 #define module_exit(exitfn)                                                   \
 	static void __attribute__((constructor)) __uvm_module_exit_ctor(void) \
 	{                                                                     \
 		void (*__fn)(void) = exitfn;                                  \
 		__uvm_module_exit(__fn);                                      \
-	}                                                                     \
-	struct __uvm_module_exit_end
+	}
 
 #define __UVM_MODULE_INFO(tag, info, ctor)                  \
 	static void __attribute__((constructor)) ctor(void) \
