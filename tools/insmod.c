@@ -495,8 +495,32 @@ static void fatal_handler(int sig, siginfo_t *si, void *uctx)
 		printf("RIP: %s\n", line);
 	}
 	printf("Call Trace:\n <TASK>\n");
-	n = backtrace(frames, 32);
-	for (i = 2; i < n; i++) {
+	n = 0;
+#if defined(__x86_64__)
+	{
+		/*
+		 * Modules are built with frame pointers: follow the chain from
+		 * the faulting frame, while it climbs the stack sanely.
+		 */
+		unsigned long *fp =
+			(unsigned long *)uc->uc_mcontext.gregs[REG_RBP];
+
+		while (n < 32 && fp && !((unsigned long)fp & 7)) {
+			unsigned long *next = (unsigned long *)fp[0];
+
+			if (!fp[1])
+				break;
+			frames[n++] = (void *)fp[1];
+			if (next <= fp ||
+			    (unsigned long)(next - fp) > (8UL << 20))
+				break;
+			fp = next;
+		}
+	}
+#endif
+	if (!n)
+		n = backtrace(frames, 32);
+	for (i = 0; i < n; i++) {
 		uvm_format_caller(frames[i], line, sizeof(line));
 		printf(" %s\n", line);
 	}
