@@ -151,8 +151,10 @@ static int find_include_root(void)
 				 "%s/../include/uvmalloc/kmod/linux/module.h",
 				 exe);
 			if (!stat(probe, &st)) {
-				snprintf(include_root, sizeof(include_root),
-					 "%s/../include", exe);
+				if (snprintf(include_root, sizeof(include_root),
+					     "%s/../include",
+					     exe) >= (int)sizeof(include_root))
+					return -1;
 				return 0;
 			}
 		}
@@ -379,7 +381,12 @@ static int build_module(const char *src, char *so, size_t solen)
 	if (!stat(so, &st))
 		return 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", so, (int)getpid());
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", so, (int)getpid()) >=
+	    (int)sizeof(tmp)) {
+		fail_line("insmod", "the module cache path is too long: %s",
+			  so);
+		return -1;
+	}
 	argv[argc++] = "-o";
 	argv[argc++] = tmp;
 	argv[argc++] = src;

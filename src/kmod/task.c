@@ -137,10 +137,11 @@ struct task_struct *kthread_create_on_node(int (*threadfn)(void *data),
 	t->fn = threadfn;
 	t->data = data;
 	t->kthread = true;
-	va_start(args, namefmt);
-	vsnprintf(t->task.comm, sizeof(t->task.comm), namefmt ? namefmt : "",
-		  args);
-	va_end(args);
+	if (namefmt) {
+		va_start(args, namefmt);
+		vsnprintf(t->task.comm, sizeof(t->task.comm), namefmt, args);
+		va_end(args);
+	}
 
 	err = pthread_create(&t->thread, NULL, kthread_main, t);
 	if (err) {
