@@ -7,6 +7,9 @@
  *   uvmalloc [-b CMDLINE] check           run every invariant checker
  *   uvmalloc [-b CMDLINE] walk [ADDR...]  page-table walk of each ADDR (or of
  *                                         a demonstration mapping)
+ *   uvmalloc [-b CMDLINE] insmod FILE.c [param=value...]
+ *                                         build and run a kernel module
+ *   uvmalloc [-b CMDLINE] modinfo FILE.c  its parameters and fields
  *
  * The boot command line comes from -b, after $UVMALLOC_CMDLINE.
  *
