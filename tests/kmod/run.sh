@@ -57,6 +57,16 @@ expect "modinfo: a parameter and its description" 0 \
 expect "modinfo: the license" 0 '^license: +Dual MIT/GPL' -- \
 	"$prog" modinfo "$src/examples/modules/hello_vmalloc.c"
 
+expect "ring: a record read across the end of the ring" 0 \
+	'read across the end: "wrapped record"' -- \
+	"$prog" insmod "$src/examples/modules/ring_vmap.c" pages=3
+expect "ring: both mappings agree" 0 'both mappings show the same 3 pages' -- \
+	"$prog" insmod "$src/examples/modules/ring_vmap.c" pages=3
+expect "stress: many kthreads, no errors" 0 \
+	'^16 kthreads x 500 rounds: [0-9]+ us, 0 errors$' -- \
+	"$prog" -b nr_cpus=4 insmod "$src/examples/modules/kthread_stress.c" \
+	threads=16 loops=500
+
 mod levels <<'C'
 #include <linux/module.h>
 static int __init levels_init(void)
