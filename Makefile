@@ -93,7 +93,7 @@ CHECK_LOGS := build-check
 
 comma := ,
 
-SOURCE_DIRS := include src tools tests bench fuzz cmake
+SOURCE_DIRS := include src tools tests bench fuzz cmake examples
 FUZZ_SOURCES := $(sort $(wildcard fuzz/fuzz_*.c))
 
 # configure DIR [CMake arguments...]; build DIR

@@ -80,9 +80,8 @@ static int __init stress_init(void)
 	complete_all(&go);
 	if (atomic_read(&running))
 		wait_for_completion(&all_done);
-	pr_info("%d kthreads x %d rounds: %lld us, %d errors\n",
-		threads, loops, ktime_us_delta(ktime_get(), start),
-		atomic_read(&errors));
+	pr_info("%d kthreads x %d rounds: %lld us, %d errors\n", threads, loops,
+		ktime_us_delta(ktime_get(), start), atomic_read(&errors));
 	while (i-- > 0)
 		kthread_stop(tasks[i]);
 	kfree(tasks);
