@@ -18,6 +18,7 @@
 #include "lib/options.h"
 #include "lib/runtime.h"
 #include "lib/spinlock.h"
+#include "kmod/percpu_int.h"
 #include "kva/kva.h"
 #include "mmu/mmu.h"
 #include "phys/phys.h"
@@ -246,7 +247,12 @@ void uvm_shutdown(void)
 {
 	pthread_mutex_lock(&boot_lock);
 	if (atomic_load(&uvm_running)) {
-		/* Still running for the leak report's vfree()s. */
+		/*
+		 * Still running for the leak report's vfree()s. The per-CPU
+		 * allocator goes first: the empty chunk it keeps is not a
+		 * leak, and its areas are vmalloc areas.
+		 */
+		pcpu_exit();
 		vmalloc_exit();
 		atomic_store_explicit(&uvm_running, 0, memory_order_release);
 		kva_exit();
