@@ -140,16 +140,10 @@ static void expect_all_zero(const void *p, size_t size)
 	}
 }
 
-/* Pages neither free nor tables, and busy areas, as before. */
+/* expect_same_held(), and the per-CPU allocator's own checks agree. */
 static void expect_held_unchanged(struct snap before, const char *what)
 {
-	struct snap s = snap();
-
-	cr_assert_eq(held(s), held(before), "%s: %lu pages held, were %lu",
-		     what, held(s), held(before));
-	cr_assert_eq(s.busy, before.busy, "%s: %ld busy areas, were %ld", what,
-		     s.busy, before.busy);
-	assert_check();
+	expect_same_held(before, what);
 	expect_pcpu_ok();
 }
 
@@ -462,30 +456,35 @@ static void *pattern_thread(void *arg)
 	return NULL;
 }
 
-Test(percpu, pattern_from_threads)
+#define TEST_THREADS 8
+
+/* TEST_THREADS threads of @fn at once, each given @rounds; none fails. */
+static void run_threads(void *(*fn)(void *), int rounds)
 {
-	enum {
-		THREADS = 8
-	};
-	pthread_t t[THREADS];
-	struct pattern_arg pa[THREADS];
-	double t0 = now_s();
+	pthread_t t[TEST_THREADS];
+	struct pattern_arg pa[TEST_THREADS];
 	int i;
 
-	/* 8 x 35000 live objects of ~700 bytes on each of 2 CPUs. */
-	boot("mem=1G nr_cpus=2");
-	for (i = 0; i < THREADS; i++) {
-		pa[i] = (struct pattern_arg){ .id = i, .rounds = 1 };
-		cr_assert_eq(
-			pthread_create(&t[i], NULL, pattern_thread, &pa[i]), 0);
+	for (i = 0; i < TEST_THREADS; i++) {
+		pa[i] = (struct pattern_arg){ .id = i, .rounds = rounds };
+		cr_assert_eq(pthread_create(&t[i], NULL, fn, &pa[i]), 0);
 	}
-	for (i = 0; i < THREADS; i++) {
+	for (i = 0; i < TEST_THREADS; i++) {
 		pthread_join(t[i], NULL);
 		cr_assert_eq(pa[i].failed, 0, "thread %d: %d failures: %s", i,
 			     pa[i].failed, cap_last());
 	}
-	fprintf(stderr, "percpu pattern, %d threads at once: %.3f s\n", THREADS,
-		now_s() - t0);
+}
+
+Test(percpu, pattern_from_threads)
+{
+	double t0 = now_s();
+
+	/* 8 x 35000 live objects of ~700 bytes on each of 2 CPUs. */
+	boot("mem=1G nr_cpus=2");
+	run_threads(pattern_thread, 1);
+	fprintf(stderr, "percpu pattern, %d threads at once: %.3f s\n",
+		TEST_THREADS, now_s() - t0);
 	cr_assert_eq(stats().nr_alloc, 0);
 	cr_assert_eq(stats().nr_chunks, 1);
 	expect_pcpu_ok();
@@ -537,24 +536,8 @@ static void *churn_thread(void *arg)
 
 Test(percpu, threads_keep_to_their_own)
 {
-	enum {
-		THREADS = 8
-	};
-	pthread_t t[THREADS];
-	struct pattern_arg pa[THREADS];
-	int i;
-
 	boot("mem=512M nr_cpus=4 numa=2");
-	for (i = 0; i < THREADS; i++) {
-		pa[i] = (struct pattern_arg){ .id = i };
-		cr_assert_eq(pthread_create(&t[i], NULL, churn_thread, &pa[i]),
-			     0);
-	}
-	for (i = 0; i < THREADS; i++) {
-		pthread_join(t[i], NULL);
-		cr_assert_eq(pa[i].failed, 0, "thread %d: %d bad copies", i,
-			     pa[i].failed);
-	}
+	run_threads(churn_thread, 0);
 	expect_pcpu_ok();
 	assert_check();
 }

@@ -142,6 +142,22 @@ static inline void expect_unchanged(struct snap before, const char *what)
 	assert_check();
 }
 
+/*
+ * The same pages held (tables aside: a failed mapping may leave the
+ * tables it made, as the kernel's do) and the same areas busy as at
+ * @before; the checkers agree.
+ */
+static inline void expect_same_held(struct snap before, const char *what)
+{
+	struct snap s = snap();
+
+	cr_assert_eq(held(s), held(before), "%s: %lu pages held, were %lu",
+		     what, held(s), held(before));
+	cr_assert_eq(s.busy, before.busy, "%s: busy areas %ld, were %ld", what,
+		     s.busy, before.busy);
+	assert_check();
+}
+
 /* ------------------------------------------------------- introspection */
 
 /* What uvm_show(@file) prints; the caller frees it. */

@@ -217,30 +217,31 @@ static inline bool map_test(const unsigned long *map, int i)
 	return (map[i / PCPU_BPL] >> (i % PCPU_BPL)) & 1;
 }
 
-static void map_set(unsigned long *map, int start, int n)
+/* Set (@value) or clear bits [@start, @start + @n), a word at a time. */
+static void map_assign(unsigned long *map, int start, int n, bool value)
 {
 	while (n > 0) {
 		int bit = start % PCPU_BPL, k = min(n, PCPU_BPL - bit);
 		unsigned long mask = (k == PCPU_BPL ? ~0UL : ((1UL << k) - 1))
 				     << bit;
 
-		map[start / PCPU_BPL] |= mask;
+		if (value)
+			map[start / PCPU_BPL] |= mask;
+		else
+			map[start / PCPU_BPL] &= ~mask;
 		start += k;
 		n -= k;
 	}
 }
 
-static void map_clear(unsigned long *map, int start, int n)
+static inline void map_set(unsigned long *map, int start, int n)
 {
-	while (n > 0) {
-		int bit = start % PCPU_BPL, k = min(n, PCPU_BPL - bit);
-		unsigned long mask = (k == PCPU_BPL ? ~0UL : ((1UL << k) - 1))
-				     << bit;
+	map_assign(map, start, n, true);
+}
 
-		map[start / PCPU_BPL] &= ~mask;
-		start += k;
-		n -= k;
-	}
+static inline void map_clear(unsigned long *map, int start, int n)
+{
+	map_assign(map, start, n, false);
 }
 
 /* The first bit at or after @start that equals @want, or @size. */
@@ -691,6 +692,23 @@ static bool chunk_destroy(struct pcpu_chunk *c)
 	return true;
 }
 
+/* CPU @cpu's slots for pop group @g of the chunk's pages. */
+static inline struct page **group_pages(const struct pcpu_chunk *c, int cpu,
+					int g)
+{
+	return unit_pages(c, cpu) + g * PCPU_POP_PAGES;
+}
+
+/* Free the first @nr unmapped pages of CPU @cpu's pop group @g. */
+static void put_group_pages(struct pcpu_chunk *c, int cpu, int g,
+			    unsigned long nr)
+{
+	struct page **pp = group_pages(c, cpu, g);
+
+	vm_free_pages(pp, nr);
+	memset(pp, 0, PCPU_POP_PAGES * sizeof(*pp));
+}
+
 /* Unmap and free pop group @g of the units of CPUs [0, @nr_cpus). */
 static void depopulate_group(struct pcpu_chunk *c, int g, int nr_cpus)
 {
@@ -698,17 +716,15 @@ static void depopulate_group(struct pcpu_chunk *c, int g, int nr_cpus)
 	int cpu;
 
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
-		struct page **pp = unit_pages(c, cpu) + g * PCPU_POP_PAGES;
-
 		if (mmu_unmap(unit_addr(c, cpu) + off,
 			      PCPU_POP_PAGES * PAGE_SIZE) < 0) {
 			/* Still mapped: the pages must not go back. */
 			pr_warn("percpu: pages at %#lx could not be unmapped; they stay allocated",
 				unit_addr(c, cpu) + off);
+			put_group_pages(c, cpu, g, 0);
 		} else {
-			vm_free_pages(pp, PCPU_POP_PAGES);
+			put_group_pages(c, cpu, g, PCPU_POP_PAGES);
 		}
-		memset(pp, 0, PCPU_POP_PAGES * sizeof(*pp));
 	}
 }
 
@@ -724,19 +740,17 @@ static int populate_group(struct pcpu_chunk *c, int g, gfp_t gfp)
 	unsigned long got;
 
 	for (cpu = 0; cpu < pcpu_nr_cpus; cpu++) {
-		struct page **pp = unit_pages(c, cpu) + g * PCPU_POP_PAGES;
-
-		got = vm_alloc_pages(gfp, cpu_to_node(cpu), PCPU_POP_PAGES, pp);
+		got = vm_alloc_pages(gfp, cpu_to_node(cpu), PCPU_POP_PAGES,
+				     group_pages(c, cpu, g));
 		if (got < PCPU_POP_PAGES) {
-			vm_free_pages(pp, got);
-			memset(pp, 0, PCPU_POP_PAGES * sizeof(*pp));
+			put_group_pages(c, cpu, g, got);
 			goto free_pages;
 		}
 	}
 	for (mapped = 0; mapped < pcpu_nr_cpus; mapped++) {
 		err = mmu_map_pages(unit_addr(c, mapped) + off,
-				    unit_pages(c, mapped) + g * PCPU_POP_PAGES,
-				    PCPU_POP_PAGES, PAGE_KERNEL, PAGE_SHIFT);
+				    group_pages(c, mapped, g), PCPU_POP_PAGES,
+				    PAGE_KERNEL, PAGE_SHIFT);
 		if (err)
 			goto unmap;
 	}
@@ -745,20 +759,12 @@ static int populate_group(struct pcpu_chunk *c, int g, gfp_t gfp)
 unmap:
 	/* The units mapped so far go as a whole group; then the rest. */
 	depopulate_group(c, g, mapped);
-	for (cpu = mapped; cpu < pcpu_nr_cpus; cpu++) {
-		struct page **pp = unit_pages(c, cpu) + g * PCPU_POP_PAGES;
-
-		vm_free_pages(pp, PCPU_POP_PAGES);
-		memset(pp, 0, PCPU_POP_PAGES * sizeof(*pp));
-	}
+	for (cpu = mapped; cpu < pcpu_nr_cpus; cpu++)
+		put_group_pages(c, cpu, g, PCPU_POP_PAGES);
 	return err;
 free_pages:
-	while (cpu-- > 0) {
-		struct page **pp = unit_pages(c, cpu) + g * PCPU_POP_PAGES;
-
-		vm_free_pages(pp, PCPU_POP_PAGES);
-		memset(pp, 0, PCPU_POP_PAGES * sizeof(*pp));
-	}
+	while (cpu-- > 0)
+		put_group_pages(c, cpu, g, PCPU_POP_PAGES);
 	return err;
 }
 
